@@ -1,0 +1,83 @@
+package io.loopfree.sync.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import io.loopfree.sync.app.ProcessingMetrics;
+import io.loopfree.sync.support.Fixtures;
+import io.loopfree.sync.support.FunctionTestSupport;
+import io.loopfree.sync.support.Profiles;
+import io.loopfree.sync.support.SyncResources;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** The processor over its recorded SQS batches: dedup in DynamoDB, batch item failures for poison messages. */
+@QuarkusTest
+@TestProfile(Profiles.Processor.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ProcessorFunctionTest extends FunctionTestSupport {
+
+    @Inject
+    ProcessingMetrics metrics;
+
+    @Test
+    @Order(1)
+    void firstDeliveriesAreClaimedWithATimeToLive() {
+        JsonPath response = invoke(Fixtures.event("processor", "sqs-batch-valid.json"));
+
+        assertThat(response.getList("batchItemFailures")).isEmpty();
+        Map<String, AttributeValue> item = dedupItem("EVENT#app#acme#msg_proc_first01");
+        assertThat(item.get("type").s()).isEqualTo("DEDUP");
+        assertThat(item.get("eventId").s()).isEqualTo("msg_proc_first01");
+        assertThat(item.get("firstSeenAt").s()).isEqualTo("2026-11-20T10:00:30.000Z");
+        long expectedExpiry = Fixtures.REPLAYED_AT.plusSeconds(72 * 3600).getEpochSecond();
+        assertThat(Long.parseLong(item.get(SyncResources.TTL_ATTRIBUTE).n())).isEqualTo(expectedExpiry);
+        assertThat(item.get("expiresAtIso").s()).isEqualTo("2026-11-23T10:00:30.000Z");
+        assertThat(dedupItem("EVENT#app#acme#msg_proc_second02")).isNotEmpty();
+    }
+
+    @Test
+    @Order(2)
+    void aDuplicateDeliveryIsDroppedAndCountedOnce() {
+        long duplicatesBefore = metrics.count("dropped:duplicate");
+        long acceptedBefore = metrics.count("accepted");
+
+        JsonPath response = invoke(Fixtures.event("processor", "sqs-batch-duplicate.json"));
+
+        assertThat(response.getList("batchItemFailures")).isEmpty();
+        assertThat(metrics.count("dropped:duplicate")).isEqualTo(duplicatesBefore + 1);
+        assertThat(metrics.count("accepted")).isEqualTo(acceptedBefore);
+        // the first claim is kept, not overwritten by the duplicate
+        assertThat(dedupItem("EVENT#app#acme#msg_proc_first01").get("firstSeenAt").s())
+                .isEqualTo("2026-11-20T10:00:30.000Z");
+    }
+
+    @Test
+    @Order(3)
+    void poisonMessagesAreReportedAsBatchItemFailuresWithoutFailingTheirBatch() {
+        JsonPath response = invoke(Fixtures.event("processor", "sqs-batch-poison.json"));
+
+        assertThat(response.getList("batchItemFailures.itemIdentifier", String.class))
+                .containsExactlyInAnyOrder("6a1f5c2e-0005-4c1b-9a53-000000000005", "6a1f5c2e-0006-4c1b-9a53-000000000006");
+        assertThat(dedupItem("EVENT#app#acme#msg_proc_third03")).as("the good message of the batch").isNotEmpty();
+        assertThat(metrics.count("failed:malformed-envelope")).isGreaterThanOrEqualTo(2);
+    }
+
+    private static Map<String, AttributeValue> dedupItem(String pk) {
+        try (DynamoDbClient dynamo = dynamo()) {
+            return dynamo.getItem(b -> b.tableName(SyncResources.EVENTS_TABLE)
+                    .key(Map.of("pk", AttributeValue.fromS(pk))).consistentRead(true)).item();
+        }
+    }
+}

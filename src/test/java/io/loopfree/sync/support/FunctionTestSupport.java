@@ -1,0 +1,90 @@
+package io.loopfree.sync.support;
+
+import static io.restassured.RestAssured.given;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import io.restassured.path.json.JsonPath;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+/**
+ * Invokes the exported function through Quarkus' mock Lambda event server (the Lambda Runtime API), and
+ * inspects the backend the application is configured for with plain SDK clients.
+ */
+public abstract class FunctionTestSupport {
+
+    private static final int MOCK_EVENT_SERVER_PORT = 8081;
+
+    protected static JsonPath invoke(String event) {
+        return given().port(MOCK_EVENT_SERVER_PORT).contentType("application/json").accept("application/json")
+                .body(event)
+                .when().post()
+                .then().statusCode(200)
+                .extract().jsonPath();
+    }
+
+    protected static String config(String key) {
+        Config config = ConfigProvider.getConfig();
+        return config.getValue(key, String.class);
+    }
+
+    private static AwsBackend configuredBackend() {
+        URI dynamo = URI.create(config("quarkus.dynamodb.endpoint-override"));
+        URI sqs = URI.create(config("quarkus.sqs.endpoint-override"));
+        return new AwsBackend() {
+            @Override
+            public URI dynamoEndpoint() {
+                return dynamo;
+            }
+
+            @Override
+            public URI sqsEndpoint() {
+                return sqs;
+            }
+
+            @Override
+            public String name() {
+                return "configured";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    protected static DynamoDbClient dynamo() {
+        return configuredBackend().dynamoClient();
+    }
+
+    protected static SqsClient sqs() {
+        return configuredBackend().sqsClient();
+    }
+
+    /** Receives and deletes everything visible on the queue now. */
+    protected static List<Message> drain(String queueUrl, Duration wait) {
+        List<Message> all = new ArrayList<>();
+        try (SqsClient sqs = sqs()) {
+            while (true) {
+                List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
+                        .waitTimeSeconds((int) wait.toSeconds())
+                        .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                        .messageAttributeNames("All")).messages();
+                if (batch.isEmpty()) {
+                    return all;
+                }
+                all.addAll(batch);
+                batch.forEach(m -> sqs.deleteMessage(d -> d.queueUrl(queueUrl).receiptHandle(m.receiptHandle())));
+            }
+        }
+    }
+}
