@@ -22,10 +22,10 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  */
 public abstract class FunctionTestSupport {
 
-    private static final int MOCK_EVENT_SERVER_PORT = 8081;
-
     protected static JsonPath invoke(String event) {
-        return given().port(MOCK_EVENT_SERVER_PORT).contentType("application/json").accept("application/json")
+        int port = ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.lambda.mock-event-server.test-port", Integer.class).orElse(8081);
+        return given().port(port).contentType("application/json").accept("application/json")
                 .body(event)
                 .when().post()
                 .then().statusCode(200)

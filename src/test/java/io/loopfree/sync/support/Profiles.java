@@ -3,6 +3,7 @@ package io.loopfree.sync.support;
 import java.util.List;
 import java.util.Map;
 
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTestProfile;
 
 /** One profile per exported function and backend: the export is a run-time setting, as in Lambda. */
@@ -13,9 +14,9 @@ public final class Profiles {
 
     abstract static class Export implements QuarkusTestProfile {
         private final String function;
-        private final Class<?> backend;
+        private final Class<? extends QuarkusTestResourceLifecycleManager> backend;
 
-        Export(String function, Class<?> backend) {
+        Export(String function, Class<? extends QuarkusTestResourceLifecycleManager> backend) {
             this.function = function;
             this.backend = backend;
         }

@@ -55,6 +55,14 @@ public final class SyncResources {
         }
     }
 
+    private static KeySchemaElement key(String name, KeyType type) {
+        return KeySchemaElement.builder().attributeName(name).keyType(type).build();
+    }
+
+    private static AttributeDefinition attribute(String name) {
+        return AttributeDefinition.builder().attributeName(name).attributeType(ScalarAttributeType.S).build();
+    }
+
     /**
      * @param visibilityTimeout how long a received message stays invisible; a batch item failure shows again
      *        after it, as with Lambda's SQS event source mapping

@@ -32,7 +32,7 @@ public final class TestBackends {
             config.put("sync.queue-url", queues.queueUrl());
             config.put("sync.tables.events", SyncResources.EVENTS_TABLE);
             config.put("sync.tables.state", SyncResources.STATE_TABLE);
-            config.put("sync.webhook-secrets.app.acme", Fixtures.CURRENT_SECRET + "," + Fixtures.PREVIOUS_SECRET);
+            config.put("webhook-secrets.app.acme", Fixtures.CURRENT_SECRET + "," + Fixtures.PREVIOUS_SECRET);
             config.put("sync.reconciler.jobs", "app:acme:contact");
             return config;
         }

@@ -11,9 +11,10 @@ import io.loopfree.sync.ports.SecretStore;
 
 /**
  * Secrets from the configuration sources: locally the environment, e.g.
- * {@code SYNC_WEBHOOK_SECRETS_APP_ACME=whsec_new,whsec_old} for system {@code app}, tenant {@code acme}
+ * {@code WEBHOOK_SECRETS_APP_ACME=whsec_new,whsec_old} for system {@code app}, tenant {@code acme}
  * (comma-separated, newest first, several active during a rotation). In AWS the same key is filled from SSM
- * Parameter Store or Secrets Manager by the deployment; values are never logged.
+ * Parameter Store or Secrets Manager by the deployment; values are never logged. The key space is deliberately
+ * outside the validated {@code sync.*} mapping: its keys are per tenant and not known in advance.
  */
 @ApplicationScoped
 public class ConfigSecretStore implements SecretStore {
@@ -26,7 +27,7 @@ public class ConfigSecretStore implements SecretStore {
 
     @Override
     public List<String> webhookSecrets(String system, String tenant) {
-        return config.getOptionalValue("sync.webhook-secrets." + system + "." + tenant, String.class)
+        return config.getOptionalValue("webhook-secrets." + system + "." + tenant, String.class)
                 .map(value -> Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
                 .orElse(List.of());
     }
