@@ -1,0 +1,147 @@
+package io.loopfree.sync.local;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import com.amazonaws.services.lambda.runtime.api.client.AWSLambda;
+import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
+
+/**
+ * One deployed function, run as AWS Lambda's Java runtime runs it: a separate JVM with the unpacked
+ * {@code function.zip} on its class path ({@code task/} and {@code task/lib/*}), AWS's runtime interface client
+ * as the main class, the Funqy handler, and the function's environment; it polls a local Runtime API.
+ */
+final class LambdaFunctionProcess implements AutoCloseable {
+
+    static final String HANDLER = "io.quarkus.funqy.lambda.FunqyStreamHandler::handleRequest";
+
+    private final String name;
+    private final LambdaRuntimeApiServer runtimeApi;
+    private final Process process;
+    private final List<String> output = Collections.synchronizedList(new ArrayList<>());
+
+    private LambdaFunctionProcess(String name, LambdaRuntimeApiServer runtimeApi, Process process) {
+        this.name = name;
+        this.runtimeApi = runtimeApi;
+        this.process = process;
+    }
+
+    /**
+     * @param environment the function's environment variables, as the infra template sets them
+     * @param echo where to copy the function's log lines (prefixed with its name), or null
+     */
+    static LambdaFunctionProcess start(String name, Path taskRoot, Map<String, String> environment, Duration timeout,
+            PrintStream echo) {
+        try {
+            LambdaRuntimeApiServer runtimeApi = new LambdaRuntimeApiServer("loopfree-" + name, timeout);
+            String classPath = String.join(java.io.File.pathSeparator,
+                    jarOf(AWSLambda.class), jarOf(PojoSerializer.class),
+                    taskRoot.toString(), taskRoot.resolve("lib").toString() + "/*");
+            List<String> command = List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    // the flags AWS's Java runtimes start with
+                    "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx384m",
+                    "-cp", classPath, AWSLambda.class.getName(), HANDLER);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().putAll(environment);
+            builder.environment().put("AWS_LAMBDA_RUNTIME_API", runtimeApi.address());
+            builder.environment().put("AWS_LAMBDA_FUNCTION_NAME", "loopfree-" + name);
+            builder.environment().put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+            builder.environment().put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512");
+            builder.environment().put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/loopfree-" + name);
+            builder.environment().put("AWS_LAMBDA_LOG_STREAM_NAME", "local");
+            builder.environment().put("LAMBDA_TASK_ROOT", taskRoot.toString());
+            builder.environment().put("_HANDLER", HANDLER);
+            LambdaFunctionProcess function = new LambdaFunctionProcess(name, runtimeApi, builder.start());
+            function.pumpOutput(echo);
+            return function;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start function " + name, e);
+        }
+    }
+
+    /** Invokes the function synchronously (RequestResponse) and returns its JSON response. */
+    String invoke(String event) {
+        CompletableFuture<String> result = runtimeApi.invoke(event);
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted invoking " + name, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** The function's log lines so far (stdout and stderr, as CloudWatch would receive them). */
+    List<String> output() {
+        synchronized (output) {
+            return List.copyOf(output);
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    private void pumpOutput(PrintStream echo) {
+        Thread pump = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    output.add(line);
+                    if (echo != null) {
+                        echo.println("[" + name + "] " + line);
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, "output-" + name);
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    private static String jarOf(Class<?> type) {
+        try {
+            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        runtimeApi.close();
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,310 @@
+package io.loopfree.sync.local;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.loopfree.sync.domain.webhook.StandardWebhooksScheme;
+import io.loopfree.sync.support.AwsBackend;
+import io.loopfree.sync.support.EmbeddedAws;
+import io.loopfree.sync.support.SyncResources;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * The whole engine on this machine, with no AWS account and no Docker: DynamoDB Local and ElasticMQ in this JVM;
+ * the production {@code function.zip} run three times as Lambda runs it (one JVM per function, selected with
+ * {@code QUARKUS_FUNQY_EXPORT}); an HTTP endpoint shaped like API Gateway in front of the ingress; an SQS poller
+ * feeding the processor like Lambda's event source mapping; and the reconciler on a timer like EventBridge.
+ * Run it with {@code ./mvnw -Plocal}; Ctrl-C stops everything.
+ */
+public final class LocalEngine implements AutoCloseable {
+
+    /** The demo signing secret of tenant {@code acme} on system {@code app}; local runs only. */
+    public static final String DEMO_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public record Settings(Path functionZip, int httpPort, int dynamoPort, int sqsPort, Duration reconcileEvery,
+            Duration visibilityTimeout, int maxReceiveCount, PrintStream log) {
+    }
+
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final Settings settings;
+    private AwsBackend aws;
+    private DynamoDbClient dynamo;
+    private SqsClient sqs;
+    private SyncResources.Queues queues;
+    private LambdaFunctionProcess ingress;
+    private LambdaFunctionProcess processor;
+    private LambdaFunctionProcess reconciler;
+    private HttpApiGateway gateway;
+    private SqsEventSourceMapping eventSource;
+
+    private LocalEngine(Settings settings) {
+        this.settings = settings;
+    }
+
+    public static LocalEngine start(Settings settings) {
+        LocalEngine engine = new LocalEngine(settings);
+        try {
+            engine.startAll();
+            return engine;
+        } catch (RuntimeException | IOException e) {
+            engine.close();
+            throw new IllegalStateException("the local engine did not start: " + e.getMessage(), e);
+        }
+    }
+
+    private void startAll() throws IOException {
+        if (!Files.isRegularFile(settings.functionZip())) {
+            throw new IllegalStateException(settings.functionZip() + " is missing: run ./mvnw package first");
+        }
+        aws = EmbeddedAws.start(settings.dynamoPort(), settings.sqsPort());
+        started.add(aws);
+        dynamo = aws.dynamoClient();
+        sqs = aws.sqsClient();
+        started.add(dynamo);
+        started.add(sqs);
+        SyncResources.createTables(dynamo);
+        queues = SyncResources.createQueues(sqs, "loopfree-changes", settings.maxReceiveCount(), settings.visibilityTimeout());
+
+        Path task = unpack(settings.functionZip());
+        Map<String, String> environment = environment();
+        ingress = startFunction("ingress", task, environment, Duration.ofSeconds(10));
+        processor = startFunction("processor", task, environment, Duration.ofSeconds(30));
+        reconciler = startFunction("reconciler", task, environment, Duration.ofSeconds(60));
+
+        gateway = new HttpApiGateway(settings.httpPort(), ingress::invoke, this::stateSummary);
+        started.add(gateway);
+        String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(queues.queueUrl())
+                .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+        eventSource = new SqsEventSourceMapping(sqs, queues.queueUrl(), queueArn, processor::invoke);
+        started.add(eventSource);
+        if (!settings.reconcileEvery().isZero()) {
+            ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "eventbridge-schedule");
+                thread.setDaemon(true);
+                return thread;
+            });
+            schedule.scheduleAtFixedRate(this::reconcileQuietly, settings.reconcileEvery().toMillis(),
+                    settings.reconcileEvery().toMillis(), TimeUnit.MILLISECONDS);
+            started.add(schedule::shutdownNow);
+        }
+    }
+
+    /** What infra/template.yaml sets on the functions, pointed at the local endpoints. */
+    private Map<String, String> environment() {
+        Map<String, String> environment = new HashMap<>();
+        environment.put("AWS_REGION", AwsBackend.REGION);
+        environment.put("AWS_ACCESS_KEY_ID", AwsBackend.ACCESS_KEY);
+        environment.put("AWS_SECRET_ACCESS_KEY", AwsBackend.SECRET_KEY);
+        environment.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", aws.dynamoEndpoint().toString());
+        environment.put("QUARKUS_SQS_ENDPOINT_OVERRIDE", aws.sqsEndpoint().toString());
+        environment.put("SYNC_QUEUE_URL", queues.queueUrl());
+        environment.put("SYNC_TABLES_EVENTS", SyncResources.EVENTS_TABLE);
+        environment.put("SYNC_TABLES_STATE", SyncResources.STATE_TABLE);
+        environment.put("SYNC_RECONCILER_JOBS", System.getenv().getOrDefault("SYNC_RECONCILER_JOBS", "app:acme:contact"));
+        environment.put("WEBHOOK_SECRETS_APP_ACME", System.getenv().getOrDefault("WEBHOOK_SECRETS_APP_ACME", DEMO_SECRET));
+        // any other webhook secret set in this shell reaches the functions as in a deployment
+        System.getenv().forEach((name, value) -> {
+            if (name.startsWith("WEBHOOK_SECRETS_") || name.startsWith("SYNC_")) {
+                environment.putIfAbsent(name, value);
+            }
+        });
+        return environment;
+    }
+
+    private LambdaFunctionProcess startFunction(String name, Path task, Map<String, String> environment, Duration timeout) {
+        Map<String, String> own = new HashMap<>(environment);
+        own.put("QUARKUS_FUNQY_EXPORT", name);
+        LambdaFunctionProcess function = LambdaFunctionProcess.start(name, task, own, timeout, settings.log());
+        started.add(function);
+        return function;
+    }
+
+    /** Unpacks function.zip as Lambda does into /var/task. */
+    private static Path unpack(Path functionZip) throws IOException {
+        Path task = functionZip.resolveSibling("local-lambda").resolve("task");
+        if (Files.exists(task)) {
+            try (Stream<Path> old = Files.walk(task)) {
+                old.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Files.createDirectories(task);
+        try (InputStream file = Files.newInputStream(functionZip); ZipInputStream zip = new ZipInputStream(file)) {
+            for (ZipEntry entry; (entry = zip.getNextEntry()) != null;) {
+                Path target = task.resolve(entry.getName()).normalize();
+                if (!target.startsWith(task)) {
+                    throw new IOException("zip entry outside the task root: " + entry.getName());
+                }
+                if (entry.isDirectory()) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(zip, target);
+                }
+            }
+        }
+        return task;
+    }
+
+    /** Invokes the reconciler with an EventBridge scheduled event, as the schedule does. */
+    public String reconcile() {
+        ObjectNode event = JSON.createObjectNode();
+        event.put("version", "0");
+        event.put("id", UUID.randomUUID().toString());
+        event.put("detail-type", "Scheduled Event");
+        event.put("source", "aws.events");
+        event.put("account", "000000000000");
+        event.put("time", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        event.put("region", AwsBackend.REGION);
+        event.putArray("resources").add("arn:aws:events:us-east-1:000000000000:rule/loopfree-reconciler-schedule");
+        event.putObject("detail");
+        return reconciler.invoke(event.toString());
+    }
+
+    private void reconcileQuietly() {
+        try {
+            reconcile();
+        } catch (RuntimeException e) {
+            settings.log().println("[schedule] reconciler invocation failed: " + e.getMessage());
+        }
+    }
+
+    /** A summary of the tables and queues, for {@code GET /_local/state}. */
+    String stateSummary() {
+        ObjectNode root = JSON.createObjectNode();
+        for (String table : List.of(SyncResources.EVENTS_TABLE, SyncResources.STATE_TABLE)) {
+            var items = root.putArray(table);
+            dynamo.scan(b -> b.tableName(table).limit(100)).items().forEach(item -> items.add(toJson(item)));
+        }
+        ObjectNode queueDepths = root.putObject("queues");
+        for (String url : List.of(queues.queueUrl(), queues.dlqUrl())) {
+            String visible = sqs.getQueueAttributes(b -> b.queueUrl(url)
+                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+                    .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
+            queueDepths.put(url.substring(url.lastIndexOf('/') + 1), Integer.parseInt(visible));
+        }
+        ObjectNode eventSourceStats = root.putObject("eventSourceMapping");
+        eventSourceStats.put("invocations", eventSource.invocations());
+        eventSourceStats.put("deleted", eventSource.deleted());
+        eventSourceStats.put("failedRecords", eventSource.failedRecords());
+        return root.toPrettyString();
+    }
+
+    private static ObjectNode toJson(Map<String, AttributeValue> item) {
+        ObjectNode node = JSON.createObjectNode();
+        item.forEach((name, value) -> node.put(name, value.s() != null ? value.s() : value.n() != null ? value.n() : value.toString()));
+        return node;
+    }
+
+    public URI webhookUrl(String system, String tenant) {
+        return gateway.baseUrl().resolve("/webhooks/" + system + "/" + tenant);
+    }
+
+    public URI baseUrl() {
+        return gateway.baseUrl();
+    }
+
+    public AwsBackend aws() {
+        return aws;
+    }
+
+    public SyncResources.Queues queues() {
+        return queues;
+    }
+
+    /** Log lines of one function: {@code ingress}, {@code processor} or {@code reconciler}. */
+    public List<String> output(String function) {
+        return switch (function) {
+            case "ingress" -> ingress.output();
+            case "processor" -> processor.output();
+            case "reconciler" -> reconciler.output();
+            default -> throw new IllegalArgumentException(function);
+        };
+    }
+
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                System.err.println("stopping: " + e.getMessage());
+            }
+        }
+        started.clear();
+    }
+
+    /** A curl command with a Standard Webhooks signature made now, for the demo tenant. */
+    static String signedCurl(URI url) {
+        String id = "msg_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+        long timestamp = Instant.now().getEpochSecond();
+        String body = "{\"type\":\"contact.updated\",\"timestamp\":\"" + Instant.ofEpochSecond(timestamp)
+                + "\",\"data\":{\"id\":\"c_42\",\"email\":\"ada@example.com\",\"name\":\"Ada Lovelace\"}}";
+        String signature = StandardWebhooksScheme.sign(DEMO_SECRET, id, timestamp, body.getBytes(StandardCharsets.UTF_8));
+        return "curl -i " + url + " -H 'content-type: application/json' -H 'webhook-id: " + id + "' -H 'webhook-timestamp: "
+                + timestamp + "' -H 'webhook-signature: " + signature + "' -d '" + body + "'";
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Settings settings = new Settings(
+                Path.of(System.getProperty("function.zip", "target/function.zip")),
+                Integer.getInteger("local.http.port", 8080),
+                Integer.getInteger("local.dynamodb.port", 8000),
+                Integer.getInteger("local.sqs.port", 9324),
+                Duration.ofSeconds(Long.getLong("local.reconcile.seconds", 60)),
+                Duration.ofSeconds(Long.getLong("local.visibility.seconds", 10)),
+                Integer.getInteger("local.max.receives", 3),
+                System.out);
+        LocalEngine engine = LocalEngine.start(settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nstopping the local engine…");
+            engine.close();
+            stopped.countDown();
+        }, "local-engine-shutdown"));
+        URI url = engine.webhookUrl("app", "acme");
+        System.out.println("""
+
+                ==== loopfree-sync is running locally ====
+                webhooks:   %s/webhooks/{system}/{tenant}   (API Gateway HTTP API shape -> ingress)
+                state:      %s/_local/state                 (tables, queue depths)
+                DynamoDB:   %s   SQS: %s   (region %s, any credentials)
+                queue:      %s   DLQ: %s
+                reconciler: every %ss
+
+                Send a signed webhook (tenant acme of system app, secret %s):
+                  %s
+
+                Ctrl-C stops everything.
+                """.formatted(engine.baseUrl(), engine.baseUrl(), engine.aws().dynamoEndpoint(),
+                engine.aws().sqsEndpoint(), AwsBackend.REGION, engine.queues().queueUrl(), engine.queues().dlqUrl(),
+                settings.reconcileEvery().toSeconds(), DEMO_SECRET, signedCurl(url)));
+        stopped.await();
+    }
+}

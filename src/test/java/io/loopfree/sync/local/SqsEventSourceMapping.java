@@ -1,0 +1,142 @@
+package io.loopfree.sync.local;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+/**
+ * Does locally what Lambda's SQS event source mapping does: long-polls the queue, invokes the processor with
+ * batches of up to 10 records, deletes the records that succeeded, and leaves the ones named in
+ * {@code batchItemFailures} (or the whole batch, if the invocation failed) to reappear after the visibility
+ * timeout; the queue's redrive policy moves them to the DLQ after the maximum receives.
+ */
+final class SqsEventSourceMapping implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SqsClient sqs;
+    private final String queueUrl;
+    private final String queueArn;
+    private final Function<String, String> processor;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicLong invocations = new AtomicLong();
+    private final AtomicLong deleted = new AtomicLong();
+    private final AtomicLong failedRecords = new AtomicLong();
+    private final Thread poller;
+
+    SqsEventSourceMapping(SqsClient sqs, String queueUrl, String queueArn, Function<String, String> processor) {
+        this.sqs = sqs;
+        this.queueUrl = queueUrl;
+        this.queueArn = queueArn;
+        this.processor = processor;
+        this.poller = new Thread(this::poll, "sqs-event-source-mapping");
+        poller.setDaemon(true);
+        poller.start();
+    }
+
+    private void poll() {
+        while (running.get()) {
+            try {
+                List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
+                        .waitTimeSeconds(1)
+                        .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                        .messageAttributeNames("All")).messages();
+                if (!messages.isEmpty()) {
+                    deliver(messages);
+                }
+            } catch (RuntimeException e) {
+                if (running.get()) {
+                    System.err.println("[event-source-mapping] " + e.getMessage());
+                    sleep();
+                }
+            }
+        }
+    }
+
+    private void deliver(List<Message> messages) {
+        invocations.incrementAndGet();
+        Set<String> failed = new HashSet<>();
+        try {
+            JsonNode response = JSON.readTree(processor.apply(event(messages)));
+            response.path("batchItemFailures").forEach(f -> failed.add(f.path("itemIdentifier").asText()));
+        } catch (Exception e) {
+            // the whole invocation failed: Lambda retries every record of the batch
+            messages.forEach(m -> failed.add(m.messageId()));
+        }
+        failedRecords.addAndGet(failed.size());
+        List<DeleteMessageBatchRequestEntry> done = messages.stream()
+                .filter(m -> !failed.contains(m.messageId()))
+                .map(m -> DeleteMessageBatchRequestEntry.builder().id(m.messageId()).receiptHandle(m.receiptHandle()).build())
+                .toList();
+        if (!done.isEmpty()) {
+            sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(done));
+            deleted.addAndGet(done.size());
+        }
+    }
+
+    /** The SQS event Lambda builds for a batch. */
+    private String event(List<Message> messages) {
+        ObjectNode event = JSON.createObjectNode();
+        ArrayNode records = event.putArray("Records");
+        for (Message message : messages) {
+            ObjectNode record = records.addObject();
+            record.put("messageId", message.messageId());
+            record.put("receiptHandle", message.receiptHandle());
+            record.put("body", message.body());
+            ObjectNode attributes = record.putObject("attributes");
+            message.attributesAsStrings().forEach(attributes::put);
+            ObjectNode messageAttributes = record.putObject("messageAttributes");
+            message.messageAttributes().forEach((name, value) -> messageAttributes.putObject(name)
+                    .put("stringValue", value.stringValue()).put("dataType", value.dataType())
+                    .putArray("stringListValues"));
+            record.put("md5OfBody", message.md5OfBody());
+            record.put("eventSource", "aws:sqs");
+            record.put("eventSourceARN", queueArn);
+            record.put("awsRegion", "us-east-1");
+        }
+        return event.toString();
+    }
+
+    long invocations() {
+        return invocations.get();
+    }
+
+    long deleted() {
+        return deleted.get();
+    }
+
+    long failedRecords() {
+        return failedRecords.get();
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        try {
+            poller.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
