@@ -73,6 +73,34 @@ final class LambdaFunctionProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits for the function's init phase (Quarkus boot) to end, as Lambda does before the first invocation.
+     *
+     * @throws IllegalStateException if the runtime reported an init error, the process died, or init took too long
+     */
+    void awaitInitialized(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!runtimeApi.initialized().isDone()) {
+            if (runtimeApi.initError().isDone()) {
+                throw new IllegalStateException(name + " failed to initialize: " + runtimeApi.initError().join()
+                        + "\n" + String.join("\n", output()));
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited during init (code " + process.exitValue() + "):\n"
+                        + String.join("\n", output()));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + " did not initialize within " + limit.toSeconds() + " s");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for " + name, e);
+            }
+        }
+    }
+
     /** Invokes the function synchronously (RequestResponse) and returns its JSON response. */
     String invoke(String event) {
         CompletableFuture<String> result = runtimeApi.invoke(event);

@@ -29,7 +29,7 @@ final class LambdaRuntimeApiServer implements AutoCloseable {
 
     private static final String PREFIX = "/2018-06-01/runtime/";
 
-    record Invocation(String requestId, String event, long deadlineMs, CompletableFuture<String> result) {
+    record Invocation(String requestId, String event, CompletableFuture<String> result) {
     }
 
     /** The function reported an error (a Lambda "Unhandled" error): its JSON error body. */
@@ -50,6 +50,7 @@ final class LambdaRuntimeApiServer implements AutoCloseable {
     private final BlockingQueue<Invocation> pending = new LinkedBlockingQueue<>();
     private final Map<String, Invocation> inFlight = new ConcurrentHashMap<>();
     private final CompletableFuture<String> initError = new CompletableFuture<>();
+    private final CompletableFuture<Void> initialized = new CompletableFuture<>();
 
     LambdaRuntimeApiServer(String functionName, Duration timeout) throws IOException {
         this.functionName = functionName;
@@ -65,16 +66,24 @@ final class LambdaRuntimeApiServer implements AutoCloseable {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 
-    /** Queues one invocation; the future completes with the function's response or a {@link FunctionError}. */
+    /**
+     * Queues one invocation; the future completes with the function's response or a {@link FunctionError}. As in
+     * Lambda, the function's timeout runs from the moment its runtime picks the invocation up.
+     */
     CompletableFuture<String> invoke(String event) {
-        Invocation invocation = new Invocation(UUID.randomUUID().toString(), event,
-                System.currentTimeMillis() + timeout.toMillis(), new CompletableFuture<>());
+        Invocation invocation = new Invocation(UUID.randomUUID().toString(), event, new CompletableFuture<>());
         pending.add(invocation);
-        return invocation.result().orTimeout(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        return invocation.result();
     }
 
+    /** Completes with the runtime's init error body, if it reports one. */
     CompletableFuture<String> initError() {
         return initError;
+    }
+
+    /** Completes when the runtime first asks for an invocation: its init phase is over. */
+    CompletableFuture<Void> initialized() {
+        return initialized;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -96,6 +105,7 @@ final class LambdaRuntimeApiServer implements AutoCloseable {
     }
 
     private void next(HttpExchange exchange) throws IOException {
+        initialized.complete(null);
         Invocation invocation;
         try {
             invocation = pending.take();
@@ -104,8 +114,10 @@ final class LambdaRuntimeApiServer implements AutoCloseable {
             return;
         }
         inFlight.put(invocation.requestId(), invocation);
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
+        invocation.result().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
         exchange.getResponseHeaders().add("Lambda-Runtime-Aws-Request-Id", invocation.requestId());
-        exchange.getResponseHeaders().add("Lambda-Runtime-Deadline-Ms", Long.toString(invocation.deadlineMs()));
+        exchange.getResponseHeaders().add("Lambda-Runtime-Deadline-Ms", Long.toString(deadline));
         exchange.getResponseHeaders().add("Lambda-Runtime-Invoked-Function-Arn",
                 "arn:aws:lambda:us-east-1:000000000000:function:" + functionName);
         exchange.getResponseHeaders().add("Lambda-Runtime-Trace-Id",

@@ -97,6 +97,9 @@ public final class LocalEngine implements AutoCloseable {
         ingress = startFunction("ingress", task, environment, Duration.ofSeconds(10));
         processor = startFunction("processor", task, environment, Duration.ofSeconds(30));
         reconciler = startFunction("reconciler", task, environment, Duration.ofSeconds(60));
+        for (LambdaFunctionProcess function : List.of(ingress, processor, reconciler)) {
+            function.awaitInitialized(Duration.ofMinutes(2));
+        }
 
         gateway = new HttpApiGateway(settings.httpPort(), ingress::invoke, this::stateSummary);
         started.add(gateway);
