@@ -16,11 +16,11 @@ command -v npm >/dev/null 2>&1 || { echo "validate.sh: npm is required" >&2; exi
 installed="$dir/node_modules/.package-lock.json"
 if [ ! -f "$installed" ] || [ "$dir/package-lock.json" -nt "$installed" ]; then
   echo "validate.sh: installing the validator's pinned dependencies (npm ci)"
-  npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
+  npm ci --prefix "$dir" --no-audit --no-fund --update-notifier=false --loglevel=error >/dev/null
 fi
 
 echo "validate.sh: validator self-test (node --test)"
-(cd "$dir" && node --test test/)
+(cd "$dir" && node --test test/validate.test.mjs)
 
 echo "validate.sh: validating templates"
 if [ "$#" -gt 0 ]; then

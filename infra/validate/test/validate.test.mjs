@@ -1,5 +1,5 @@
 // The validator's own tests: the real template passes, every broken fixture and every broken variant of the real
-// template is rejected, each for the reason it was written for. Run: node --test test/  (from infra/validate)
+// template is rejected, each for the reason it was written for. Run: node --test test/validate.test.mjs  (from infra/validate)
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -67,7 +67,7 @@ const mutations = [
     'FunctionResponseTypes: expected list of string'],
   ['nested property misspelt', 'AttributeName: expiresAt', 'AttributeNme: expiresAt',
     'unknown property AttributeNme for TimeToLiveSpecification'],
-  ['GetAtt of an attribute the queue lacks', 'DestinationArn: !GetAtt ApiAccessLogGroup.Arn', 'DestinationArn: !GetAtt ApiAccessLogGroup.Name',
+  ['GetAtt of an attribute the log group lacks', 'DestinationArn: !GetAtt ApiAccessLogGroup.Arn', 'DestinationArn: !GetAtt ApiAccessLogGroup.Name',
     'AWS::Logs::LogGroup has no attribute Name'],
   ['mapping lacks an allowed timeout', "    '45': {QueueVisibilityTimeout: 270}\n", '',
     'lacks keys for allowed values of ProcessorTimeoutSeconds: 45'],
