@@ -14,8 +14,8 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "sync")
 public interface SyncConfig {
 
-    /** URL of the processing queue the ingress and the reconciler send to. */
-    String queueUrl();
+    /** URL of the processing queue; required by the functions that send to it (ingress, reconciler). */
+    Optional<String> queueUrl();
 
     Tables tables();
 

@@ -110,7 +110,7 @@ class TemplateTest {
             assertThat(variables.keySet()).as(entry.getKey()).containsExactlyInAnyOrderElementsOf(entry.getValue());
             assertThat(KNOWN_ENV).containsAll(variables.keySet());
             assertThat(variables).containsEntry("QUARKUS_FUNQY_EXPORT", exports.get(entry.getKey()));
-            assertThat(variables.keySet()).noneMatch(name -> name.startsWith("SYNC_WEBHOOK_SECRETS"));
+            assertThat(variables.keySet()).noneMatch(name -> name.startsWith("WEBHOOK_SECRETS"));
         }
         assertThat(environment("IngressFunction").get("SYNC_SECRETS_SSM_PREFIX"))
                 .isEqualTo(Map.of("Fn::Sub", "${WebhookSecretsSsmPath}/"));

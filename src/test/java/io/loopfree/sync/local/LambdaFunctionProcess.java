@@ -2,12 +2,15 @@ package io.loopfree.sync.local;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,6 +30,8 @@ import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 final class LambdaFunctionProcess implements AutoCloseable {
 
     static final String HANDLER = "io.quarkus.funqy.lambda.FunqyStreamHandler::handleRequest";
+    /** Names an extracted JNI library, so the runtime client skips its own extraction to a fixed /tmp path. */
+    private static final String RIC_JNI_PROPERTY = "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
 
     private final String name;
     private final LambdaRuntimeApiServer runtimeApi;
@@ -41,10 +46,11 @@ final class LambdaFunctionProcess implements AutoCloseable {
 
     /**
      * @param environment the function's environment variables, as the infra template sets them
+     * @param runtimeClientLibrary the runtime client's JNI library, extracted once by {@link #extractRuntimeClientLibrary}
      * @param echo where to copy the function's log lines (prefixed with its name), or null
      */
     static LambdaFunctionProcess start(String name, Path taskRoot, Map<String, String> environment, Duration timeout,
-            PrintStream echo) {
+            Path runtimeClientLibrary, PrintStream echo) {
         try {
             LambdaRuntimeApiServer runtimeApi = new LambdaRuntimeApiServer("loopfree-" + name, timeout);
             String classPath = String.join(java.io.File.pathSeparator,
@@ -54,6 +60,7 @@ final class LambdaFunctionProcess implements AutoCloseable {
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     // the flags AWS's Java runtimes start with
                     "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx384m",
+                    "-D" + RIC_JNI_PROPERTY + "=" + runtimeClientLibrary,
                     "-cp", classPath, AWSLambda.class.getName(), HANDLER);
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().putAll(environment);
@@ -149,6 +156,24 @@ final class LambdaFunctionProcess implements AutoCloseable {
         }, "output-" + name);
         pump.setDaemon(true);
         pump.start();
+    }
+
+    /**
+     * Extracts the runtime client's JNI library for this machine into {@code directory}. Left to itself, every
+     * function process would extract it to the same /tmp file, and concurrent starts crash the loader (SIGBUS).
+     */
+    static Path extractRuntimeClientLibrary(Path directory) throws IOException {
+        // glibc builds; Lambda's own images and this project's machines are glibc-based
+        String arch = System.getProperty("os.arch").contains("aarch64") ? "aarch_64" : "x86_64";
+        String resource = "/jni/libaws-lambda-jni.linux-" + arch + ".so";
+        Path target = directory.resolve("libaws-lambda-jni.so");
+        try (InputStream in = AWSLambda.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("the runtime interface client has no " + resource);
+            }
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return target;
     }
 
     private static String jarOf(Class<?> type) {

@@ -58,6 +58,8 @@ public final class LocalEngine implements AutoCloseable {
     private DynamoDbClient dynamo;
     private SqsClient sqs;
     private SyncResources.Queues queues;
+    private Path workDirectory;
+    private Path runtimeClientLibrary;
     private LambdaFunctionProcess ingress;
     private LambdaFunctionProcess processor;
     private LambdaFunctionProcess reconciler;
@@ -92,7 +94,10 @@ public final class LocalEngine implements AutoCloseable {
         SyncResources.createTables(dynamo);
         queues = SyncResources.createQueues(sqs, "loopfree-changes", settings.maxReceiveCount(), settings.visibilityTimeout());
 
-        Path task = unpack(settings.functionZip());
+        workDirectory = Files.createTempDirectory(settings.functionZip().toAbsolutePath().getParent(), "local-lambda-");
+        started.add(() -> deleteRecursively(workDirectory));
+        Path task = unpack(settings.functionZip(), workDirectory.resolve("task"));
+        runtimeClientLibrary = LambdaFunctionProcess.extractRuntimeClientLibrary(workDirectory);
         Map<String, String> environment = environment();
         ingress = startFunction("ingress", task, environment, Duration.ofSeconds(10));
         processor = startFunction("processor", task, environment, Duration.ofSeconds(30));
@@ -144,19 +149,22 @@ public final class LocalEngine implements AutoCloseable {
     private LambdaFunctionProcess startFunction(String name, Path task, Map<String, String> environment, Duration timeout) {
         Map<String, String> own = new HashMap<>(environment);
         own.put("QUARKUS_FUNQY_EXPORT", name);
-        LambdaFunctionProcess function = LambdaFunctionProcess.start(name, task, own, timeout, settings.log());
+        LambdaFunctionProcess function = LambdaFunctionProcess.start(name, task, own, timeout, runtimeClientLibrary,
+                settings.log());
         started.add(function);
         return function;
     }
 
-    /** Unpacks function.zip as Lambda does into /var/task. */
-    private static Path unpack(Path functionZip) throws IOException {
-        Path task = functionZip.resolveSibling("local-lambda").resolve("task");
-        if (Files.exists(task)) {
-            try (Stream<Path> old = Files.walk(task)) {
-                old.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    private static void deleteRecursively(Path directory) throws IOException {
+        if (Files.exists(directory)) {
+            try (Stream<Path> paths = Files.walk(directory)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** Unpacks function.zip as Lambda does into /var/task; each engine has its own copy. */
+    private static Path unpack(Path functionZip, Path task) throws IOException {
         Files.createDirectories(task);
         try (InputStream file = Files.newInputStream(functionZip); ZipInputStream zip = new ZipInputStream(file)) {
             for (ZipEntry entry; (entry = zip.getNextEntry()) != null;) {

@@ -30,7 +30,8 @@ public class SqsEnvelopeQueue implements EnvelopeQueue {
 
     public SqsEnvelopeQueue(SqsClient sqs, SyncConfig config) {
         this.sqs = sqs;
-        this.queueUrl = config.queueUrl();
+        this.queueUrl = config.queueUrl().filter(url -> !url.isBlank())
+                .orElseThrow(() -> new IllegalStateException("sync.queue-url (SYNC_QUEUE_URL) is not set"));
         this.maxMessageBytes = config.ingress().maxMessageBytes();
     }
 
