@@ -72,7 +72,7 @@ class ProviderMappingsTest {
     void stripeCustomerFromDataObject() {
         Change change = map("provider-stripe-customer-updated.json");
         assertThat(change.eventId()).isEqualTo("evt_1QfX8dLkdIwHu7ix");
-        assertThat(change.resource()).isEqualTo("customer");
+        assertThat(change.resource()).as("the unified resource type").isEqualTo("contact");
         assertThat(change.recordId()).isEqualTo("cus_Qx7Ld1");
         assertThat(change.canonicalKey()).as("our key kept in metadata").isEqualTo("app:c_42");
         assertThat(change.account()).as("no Connect account: the tenant").isEqualTo("acme");
@@ -104,7 +104,7 @@ class ProviderMappingsTest {
         assertThat(order.fields().values()).containsEntry("total_price", new BigDecimal("199.9"))
                 .containsEntry("note", "Gift wrap").containsEntry("cancelled_at", null);
         Change customer = map("provider-shopify-customer-update.json");
-        assertThat(customer.resource()).isEqualTo("customer");
+        assertThat(customer.resource()).isEqualTo("contact");
         assertThat(customer.recordId()).isEqualTo("706405506930370084");
         assertThat(customer.fields().values()).containsEntry("tags", null).containsEntry("first_name", "Bob");
     }
