@@ -42,7 +42,11 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(Profiles.Processor.class)
 class DynamoStoresTest {
 
-    static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
+    /**
+     * A day ahead of the wall clock: the adapters take "now" as an argument, and DynamoDB Local's TTL sweeper runs on
+     * the wall clock — items "expired" relative to T0 must still be there to show they are ignored.
+     */
+    static final Instant T0 = Instant.now().plus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     static final Duration TTL = Duration.ofHours(72);
 
     @Inject

@@ -58,15 +58,23 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 @TestProfile(ProcessorLayersTest.WithOurIdentities.class)
 class ProcessorLayersTest extends FunctionTestSupport {
 
-    /** The processor with our HubSpot app id configured as our integration identity. */
+    /**
+     * The processor with our HubSpot app id configured as our integration identity, and a dedup TTL long enough
+     * that DynamoDB Local's TTL sweeper (which runs on the wall clock, while the application's clock stands at
+     * {@link Fixtures#REPLAYED_AT}) cannot delete the items these tests read back.
+     */
     public static class WithOurIdentities extends Profiles.Processor {
         @Override
         public Map<String, String> getConfigOverrides() {
             Map<String, String> config = new HashMap<>(super.getConfigOverrides());
             config.put("sync.identities.hubspot", "987654");
+            config.put("sync.dedup.ttl", "3650d");
             return config;
         }
     }
+
+    /** Live for the application's clock, and far enough ahead that DynamoDB Local's sweeper leaves it alone. */
+    private static final Duration LIVE_MARKER = Duration.ofDays(3650);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -160,7 +168,7 @@ class ProcessorLayersTest extends FunctionTestSupport {
         MarkerKey key = new MarkerKey("acme", "app", "contact", "c_marker");
         // what the fan-out does just before writing these fields to the app
         markers.put(new Marker(key, expectedFieldHash(envelope), "hubspot:1846001001", Fixtures.REPLAYED_AT,
-                Fixtures.REPLAYED_AT.plus(Duration.ofMinutes(5)), "marker-token-1"));
+                Fixtures.REPLAYED_AT.plus(LIVE_MARKER), "marker-token-1"));
         long echoes = metrics.count("dropped:echo-marker");
 
         assertThat(invoke(fixture("scenario-echo-marker.json")).getList("batchItemFailures")).isEmpty();
@@ -181,8 +189,9 @@ class ProcessorLayersTest extends FunctionTestSupport {
 
         assertThat(invoke(fixture("scenario-expired-marker.json")).getList("batchItemFailures")).isEmpty();
 
+        // (whether DynamoDB Local's sweeper has deleted it yet or not: an expired marker is no echo either way;
+        // DynamoStoresTest shows it ignored while still stored)
         assertThat(metrics.count("applied")).isEqualTo(applied + 1);
-        assertThat(eventItem(key.asItemKey())).as("left for the TTL to delete").isNotEmpty();
         assertThat(stateItem("RECORD#acme#contact#app:c_expired")).isNotEmpty();
     }
 

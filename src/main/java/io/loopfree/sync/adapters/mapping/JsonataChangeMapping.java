@@ -189,9 +189,22 @@ final class JsonataChangeMapping implements ChangeMapping {
         try {
             return expression.compiled().evaluate(input);
         } catch (RuntimeException e) {
-            throw new MappingException("mapping " + system + ": " + where + " failed (" + e.getMessage() + "): "
-                    + expression.source(), e);
+            throw new MappingException("mapping " + system + ": " + where + " failed (" + brief(e.getMessage())
+                    + "): " + expression.source(), e);
         }
+    }
+
+    /**
+     * jsonata-java's type errors quote the whole evaluation input; the log line must name the cause, not carry
+     * the payload (personal data, and unbounded length).
+     */
+    static String brief(String message) {
+        if (message == null) {
+            return "no message";
+        }
+        int quoted = message.indexOf("\"{");
+        String cut = quoted >= 0 ? message.substring(0, quoted).trim() : message;
+        return cut.length() > 160 ? cut.substring(0, 160) + "…" : cut;
     }
 
     private MappingException failure(Rule rule, String name, String why) {
