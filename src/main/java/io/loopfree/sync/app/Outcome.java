@@ -6,14 +6,14 @@ package io.loopfree.sync.app;
  */
 public sealed interface Outcome {
 
-    /** The label used in logs and counters: {@code accepted}, {@code dropped:duplicate}, {@code failed:<cause>}. */
+    /** The label used in logs and counters: {@code applied}, {@code dropped:<reason>}, {@code failed:<cause>}. */
     String label();
 
-    /** Passed every filter and was handed on. */
-    record Accepted() implements Outcome {
+    /** Passed every filter: the record's sync state was updated and the change handed to fan-out. */
+    record Applied() implements Outcome {
         @Override
         public String label() {
-            return "accepted";
+            return "applied";
         }
     }
 
@@ -31,6 +31,6 @@ public sealed interface Outcome {
         }
     }
 
-    Outcome ACCEPTED = new Accepted();
+    Outcome APPLIED = new Applied();
     Outcome DUPLICATE = new Dropped("duplicate");
 }

@@ -10,6 +10,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 
 import io.loopfree.sync.adapters.sqs.EnvelopeCodec;
 import io.loopfree.sync.app.Outcome;
+import io.loopfree.sync.app.ProcessingException;
 import io.loopfree.sync.app.ProcessingMetrics;
 import io.loopfree.sync.app.ProcessorService;
 import io.loopfree.sync.domain.envelope.Envelope;
@@ -23,6 +24,8 @@ import io.quarkus.funqy.Funq;
 public class ProcessorFunction {
 
     private static final Logger LOG = Logger.getLogger(ProcessorFunction.class);
+    private static final String LINE =
+            "processed messageId=%s eventId=%s system=%s tenant=%s record=%s receiveCount=%s outcome=%s";
 
     @Inject
     ProcessorService processor;
@@ -44,17 +47,21 @@ public class ProcessorFunction {
             throw e;
         }
         try {
-            Outcome outcome = processor.process(envelope);
-            metrics.record(outcome);
-            LOG.infof("processed messageId=%s eventId=%s system=%s tenant=%s receiveCount=%s outcome=%s",
-                    message.getMessageId(), envelope.eventId(), envelope.system(), envelope.tenant(), receiveCount,
-                    outcome.label());
+            ProcessorService.Processed processed = processor.process(envelope);
+            metrics.record(processed.outcome());
+            LOG.infof(LINE, message.getMessageId(), envelope.eventId(), envelope.system(), envelope.tenant(),
+                    processed.record(), receiveCount, processed.outcome().label());
+        } catch (ProcessingException e) {
+            Outcome failed = new Outcome.Failed(e.causeLabel());
+            metrics.record(failed);
+            LOG.errorf(LINE + " cause=\"%s\"", message.getMessageId(), envelope.eventId(), envelope.system(),
+                    envelope.tenant(), e.record(), receiveCount, failed.label(), e.getMessage());
+            throw e;
         } catch (RuntimeException e) {
             Outcome failed = new Outcome.Failed(e.getClass().getSimpleName());
             metrics.record(failed);
-            LOG.errorf(e, "processed messageId=%s eventId=%s system=%s tenant=%s receiveCount=%s outcome=%s",
-                    message.getMessageId(), envelope.eventId(), envelope.system(), envelope.tenant(), receiveCount,
-                    failed.label());
+            LOG.errorf(e, LINE + " cause=\"%s\"", message.getMessageId(), envelope.eventId(), envelope.system(),
+                    envelope.tenant(), "-", receiveCount, failed.label(), e.getMessage());
             throw e;
         }
     }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -18,45 +19,61 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import io.loopfree.sync.domain.dedup.DedupResult;
+import io.loopfree.sync.domain.change.FieldSet;
+import io.loopfree.sync.domain.dedup.Claim;
+import io.loopfree.sync.domain.dedup.DedupEntry;
 import io.loopfree.sync.domain.dedup.EventKey;
+import io.loopfree.sync.domain.marker.Marker;
+import io.loopfree.sync.domain.marker.MarkerKey;
 import io.loopfree.sync.domain.reconcile.ReconcileJob;
 import io.loopfree.sync.domain.reconcile.Watermark;
-import io.loopfree.sync.ports.DedupStore;
+import io.loopfree.sync.domain.state.RecordKey;
+import io.loopfree.sync.domain.state.RecordState;
+import io.loopfree.sync.domain.state.SystemState;
+import io.loopfree.sync.ports.MarkerStore;
+import io.loopfree.sync.ports.SyncLedger;
 import io.loopfree.sync.ports.WatermarkStore;
 import io.loopfree.sync.support.Profiles;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
-/** The DynamoDB adapters against DynamoDB Local over the wire: conditions, TTL semantics, races. */
+/** The DynamoDB adapters against DynamoDB Local over the wire: conditions, TTL and lease semantics, races. */
 @QuarkusTest
 @TestProfile(Profiles.Processor.class)
 class DynamoStoresTest {
 
-    static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
+    /**
+     * A day ahead of the wall clock: the adapters take "now" as an argument, and DynamoDB Local's TTL sweeper runs on
+     * the wall clock — items "expired" relative to T0 must still be there to show they are ignored.
+     */
+    static final Instant T0 = Instant.now().plus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    static final Duration TTL = Duration.ofHours(72);
 
     @Inject
-    DedupStore dedup;
+    SyncLedger ledger;
+
+    @Inject
+    MarkerStore markers;
 
     @Inject
     WatermarkStore watermarks;
 
     @Test
-    void ofConcurrentClaimsOfOneEventExactlyOneIsFirst() throws Exception {
+    void ofConcurrentDeliveriesOfOneEventExactlyOneIsFirst() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             for (int round = 0; round < 20; round++) {
                 EventKey key = new EventKey("app", "acme", "race-" + UUID.randomUUID());
                 CountDownLatch start = new CountDownLatch(1);
-                Callable<DedupResult> claim = () -> {
+                Callable<SyncLedger.Commit> drop = () -> {
                     start.await();
-                    return dedup.claim(key, T0, Duration.ofHours(72));
+                    return ledger.recordDrop(key, "dropped:no-change", T0, TTL);
                 };
-                List<Future<DedupResult>> results = new ArrayList<>(List.of(pool.submit(claim), pool.submit(claim)));
+                List<Future<SyncLedger.Commit>> results = new ArrayList<>(List.of(pool.submit(drop), pool.submit(drop)));
                 start.countDown();
                 long first = 0;
-                for (Future<DedupResult> result : results) {
-                    first += result.get() instanceof DedupResult.FirstSeen ? 1 : 0;
+                for (Future<SyncLedger.Commit> result : results) {
+                    first += result.get() instanceof SyncLedger.Committed ? 1 : 0;
                 }
                 assertThat(first).as("round " + round).isEqualTo(1);
             }
@@ -66,19 +83,93 @@ class DynamoStoresTest {
     }
 
     @Test
-    void aDuplicateReturnsTheOriginalClaimTime() {
+    void aDuplicateGetsTheOriginalEntryBackInTheSameCall() {
         EventKey key = new EventKey("app", "acme", "dup-" + UUID.randomUUID());
-        assertThat(dedup.claim(key, T0, Duration.ofHours(1))).isInstanceOf(DedupResult.FirstSeen.class);
-        assertThat(dedup.claim(key, T0.plusSeconds(5), Duration.ofHours(1)))
-                .isEqualTo(new DedupResult.Duplicate(T0));
+        assertThat(ledger.recordDrop(key, "dropped:stale", T0, Duration.ofHours(1))).isInstanceOf(SyncLedger.Committed.class);
+        SyncLedger.Commit again = ledger.recordDrop(key, "dropped:stale", T0.plusSeconds(5), Duration.ofHours(1));
+        assertThat(again).isInstanceOf(SyncLedger.AlreadyClaimed.class);
+        DedupEntry existing = ((SyncLedger.AlreadyClaimed) again).existing();
+        assertThat(existing.status()).isEqualTo(DedupEntry.Status.DONE);
+        assertThat(existing.firstSeenAt()).isEqualTo(T0);
+        assertThat(existing.outcome()).isEqualTo("dropped:stale");
     }
 
     @Test
-    void anExpiredClaimCountsAsAbsentEvenBeforeDynamoDbDeletesIt() {
+    void anExpiredEntryCountsAsAbsentEvenBeforeDynamoDbDeletesIt() {
         EventKey key = new EventKey("app", "acme", "expired-" + UUID.randomUUID());
-        assertThat(dedup.claim(key, T0, Duration.ofSeconds(60))).isInstanceOf(DedupResult.FirstSeen.class);
-        assertThat(dedup.claim(key, T0.plusSeconds(59), Duration.ofSeconds(60))).isInstanceOf(DedupResult.Duplicate.class);
-        assertThat(dedup.claim(key, T0.plusSeconds(60), Duration.ofSeconds(60))).isInstanceOf(DedupResult.FirstSeen.class);
+        Duration ttl = Duration.ofSeconds(60);
+        assertThat(ledger.recordDrop(key, "dropped:no-change", T0, ttl)).isInstanceOf(SyncLedger.Committed.class);
+        assertThat(load(key, T0.plusSeconds(59)).dedup()).isPresent();
+        assertThat(ledger.recordDrop(key, "dropped:no-change", T0.plusSeconds(59), ttl))
+                .isInstanceOf(SyncLedger.AlreadyClaimed.class);
+        assertThat(load(key, T0.plusSeconds(60)).dedup()).isEmpty();
+        assertThat(ledger.recordDrop(key, "dropped:no-change", T0.plusSeconds(60), ttl))
+                .isInstanceOf(SyncLedger.Committed.class);
+    }
+
+    @Test
+    void anInProgressEventIsHeldUntilItsLeaseRunsOutThenTakenOver() {
+        EventKey key = new EventKey("app", "acme", "lease-" + UUID.randomUUID());
+        RecordKey record = new RecordKey("acme", "contact", "app:" + UUID.randomUUID());
+        Claim claim = new Claim("token-1", T0.plusSeconds(10));
+        assertThat(ledger.apply(key, next(RecordState.absent(record), "app"), claim, "contact/x", T0, TTL))
+                .isInstanceOf(SyncLedger.Committed.class);
+
+        SyncLedger.Commit whileHeld = ledger.recordDrop(key, "dropped:no-change", T0.plusSeconds(9), TTL);
+        assertThat(whileHeld).isInstanceOf(SyncLedger.AlreadyClaimed.class);
+        assertThat(((SyncLedger.AlreadyClaimed) whileHeld).existing().status()).isEqualTo(DedupEntry.Status.IN_PROGRESS);
+        assertThat(((SyncLedger.AlreadyClaimed) whileHeld).existing().blocks(T0.plusSeconds(9))).isTrue();
+
+        assertThat(ledger.recordDrop(key, "dropped:no-change", T0.plusSeconds(10), TTL))
+                .as("the holder crashed: its lease ran out").isInstanceOf(SyncLedger.Committed.class);
+        assertThat(ledger.finish(key, claim, "applied", T0.plusSeconds(11)))
+                .as("the old holder no longer finishes it").isFalse();
+    }
+
+    @Test
+    void onlyTheHolderFinishesOrReleasesAClaim() {
+        EventKey key = new EventKey("app", "acme", "finish-" + UUID.randomUUID());
+        RecordKey record = new RecordKey("acme", "contact", "app:" + UUID.randomUUID());
+        Claim ours = new Claim("ours", T0.plusSeconds(20));
+        ledger.apply(key, next(RecordState.absent(record), "app"), ours, "contact/x", T0, TTL);
+
+        ledger.release(key, new Claim("someone-else", T0.plusSeconds(20)));
+        assertThat(load(key, T0).dedup()).isPresent();
+        ledger.release(key, ours);
+        assertThat(load(key, T0).dedup()).as("released: a redelivery is processed at once").isEmpty();
+    }
+
+    @Test
+    void aWriteAtAnOldVersionIsRefusedAndNothingIsClaimed() {
+        RecordKey record = new RecordKey("acme", "contact", "app:" + UUID.randomUUID());
+        RecordState absent = RecordState.absent(record);
+        EventKey first = new EventKey("app", "acme", "v-" + UUID.randomUUID());
+        EventKey second = new EventKey("hubspot", "acme", "v-" + UUID.randomUUID());
+        assertThat(ledger.apply(first, next(absent, "app"), new Claim("a", T0.plusSeconds(20)), "contact/x", T0, TTL))
+                .isInstanceOf(SyncLedger.Committed.class);
+        // decided on the state read before the first write: refused, and its event not claimed either
+        assertThat(ledger.apply(second, next(absent, "hubspot"), new Claim("b", T0.plusSeconds(20)), "contact/x", T0, TTL))
+                .isInstanceOf(SyncLedger.Conflict.class);
+        assertThat(load(second, record, T0).dedup()).isEmpty();
+        assertThat(load(second, record, T0).record().version()).isEqualTo(1);
+    }
+
+    @Test
+    void anExpiredMarkerIsIgnoredAndCannotBeConsumed() {
+        MarkerKey key = new MarkerKey("acme", "hubspot", "contact", UUID.randomUUID().toString());
+        Marker expired = new Marker(key, "hash", "app:evt", T0.minusSeconds(300), T0.minusSeconds(1), "tok");
+        markers.put(expired);
+        EventKey event = new EventKey("hubspot", "acme", "m-" + UUID.randomUUID());
+        RecordKey record = new RecordKey("acme", "contact", "x");
+        assertThat(ledger.load(event, key, record, T0).marker()).isEmpty();
+        assertThat(ledger.consumeMarker(event, expired, "dropped:echo-marker", T0, TTL))
+                .isInstanceOf(SyncLedger.Conflict.class);
+
+        Marker live = new Marker(key, "hash", "app:evt", T0, T0.plusSeconds(300), "tok2");
+        markers.put(live);
+        assertThat(ledger.load(event, key, record, T0).marker()).contains(live);
+        assertThat(ledger.consumeMarker(event, live, "dropped:echo-marker", T0, TTL)).isInstanceOf(SyncLedger.Committed.class);
+        assertThat(ledger.load(event, key, record, T0).marker()).as("consumed").isEmpty();
     }
 
     @Test
@@ -91,5 +182,19 @@ class DynamoStoresTest {
         assertThat(watermarks.save(later)).isTrue();
         assertThat(watermarks.save(earlier)).isFalse();
         assertThat(watermarks.load(job)).contains(later);
+    }
+
+    private SyncLedger.Snapshot load(EventKey event, Instant now) {
+        return load(event, new RecordKey("acme", "contact", "none"), now);
+    }
+
+    private SyncLedger.Snapshot load(EventKey event, RecordKey record, Instant now) {
+        return ledger.load(event, new MarkerKey("acme", event.system(), "contact", "none"), record, now);
+    }
+
+    private static RecordState next(RecordState state, String system) {
+        FieldSet fields = FieldSet.of(Map.of("email", "x@example.com"));
+        return state.with(system, new SystemState("x", "acme", fields, fields.hash(), T0, "human", "u", null, "e",
+                system + ":e", SystemState.INBOUND, T0, false, false), T0);
     }
 }

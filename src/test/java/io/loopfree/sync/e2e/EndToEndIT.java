@@ -60,7 +60,9 @@ class EndToEndIT {
     @Test
     void aWebhookDeliveredTwiceIsProcessedOnceAndCountedOnceAsDuplicate() throws Exception {
         String eventId = "msg_e2e_" + UUID.randomUUID().toString().replace("-", "");
-        String body = "{\"type\":\"contact.updated\",\"data\":{\"id\":\"c_7\",\"name\":\"Katherine Johnson\"}}";
+        String recordId = "c_" + UUID.randomUUID().toString().substring(0, 8);
+        String body = "{\"type\":\"contact.updated\",\"timestamp\":\"" + Instant.now() + "\",\"data\":{\"id\":\""
+                + recordId + "\",\"name\":\"Katherine Johnson\",\"email\":\"kj@example.com\"}}";
 
         assertThat(post(eventId, Instant.now().getEpochSecond(), body, LocalEngine.DEMO_SECRET).statusCode()).isEqualTo(202);
         // the sender retries: same webhook-id, new timestamp and signature
@@ -68,7 +70,7 @@ class EndToEndIT {
 
         List<String> lines = await(() -> processed(eventId), l -> l.size() >= 2, Duration.ofSeconds(30));
         assertThat(lines).hasSize(2);
-        assertThat(lines.stream().filter(l -> l.contains("outcome=accepted"))).hasSize(1);
+        assertThat(lines.stream().filter(l -> l.contains("outcome=applied"))).hasSize(1);
         assertThat(lines.stream().filter(l -> l.contains("outcome=dropped:duplicate"))).hasSize(1);
 
         try (DynamoDbClient dynamo = engine.aws().dynamoClient()) {
@@ -81,6 +83,29 @@ class EndToEndIT {
             long expiresAt = Long.parseLong(item.get("expiresAt").n());
             assertThat(expiresAt).isBetween(Instant.now().plus(Duration.ofHours(71)).getEpochSecond(),
                     Instant.now().plus(Duration.ofHours(73)).getEpochSecond());
+            Map<String, AttributeValue> record = dynamo.getItem(b -> b.tableName(SyncResources.STATE_TABLE)
+                    .key(Map.of("pk", AttributeValue.fromS("RECORD#acme#contact#app:" + recordId),
+                            "sk", AttributeValue.fromS("STATE")))).item();
+            assertThat(record.get("type").s()).isEqualTo("SYNC_STATE");
+            assertThat(record.get("version").n()).as("applied once").isEqualTo("1");
+        }
+    }
+
+    @Test
+    void aChangeCarryingOurChangeAgentTagIsAnEchoAndIsNotApplied() throws Exception {
+        String eventId = "msg_e2e_echo_" + UUID.randomUUID().toString().replace("-", "");
+        String recordId = "c_" + UUID.randomUUID().toString().substring(0, 8);
+        String body = "{\"type\":\"contact.updated\",\"timestamp\":\"" + Instant.now() + "\",\"changeAgent\":\"loopfree-sync\","
+                + "\"data\":{\"id\":\"" + recordId + "\",\"name\":\"Echo of our own write\"}}";
+
+        assertThat(post(eventId, Instant.now().getEpochSecond(), body, LocalEngine.DEMO_SECRET).statusCode()).isEqualTo(202);
+
+        List<String> lines = await(() -> processed(eventId), l -> !l.isEmpty(), Duration.ofSeconds(30));
+        assertThat(lines).singleElement().asString().contains("outcome=dropped:echo-agent");
+        try (DynamoDbClient dynamo = engine.aws().dynamoClient()) {
+            assertThat(dynamo.getItem(b -> b.tableName(SyncResources.STATE_TABLE)
+                    .key(Map.of("pk", AttributeValue.fromS("RECORD#acme#contact#app:" + recordId),
+                            "sk", AttributeValue.fromS("STATE")))).item()).as("no sync state written for an echo").isEmpty();
         }
     }
 

@@ -268,7 +268,7 @@ class TemplateTest {
         for (String action : List.of("ReceiveMessage", "DeleteMessage", "GetQueueAttributes", "ChangeMessageVisibility")) {
             processor.put("sqs:" + action, Set.of("SyncQueue.Arn"));
         }
-        for (String action : List.of("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "ConditionCheckItem")) {
+        for (String action : List.of("BatchGetItem", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem")) {
             processor.put("dynamodb:" + action, tables);
         }
         assertThat(grants("ProcessorRole")).isEqualTo(processor);
@@ -292,17 +292,17 @@ class TemplateTest {
     @Test
     void metricFiltersMatchTheProcessorsOutcomeLines() {
         String prefix = "2026-11-20 10:00:05,123 INFO  [io.lo.sy.fu.ProcessorFunction] (main) ";
-        String accepted = prefix + line(Outcome.ACCEPTED);
+        String applied = prefix + line(Outcome.APPLIED);
         String duplicate = prefix + line(Outcome.DUPLICATE);
         String otherDrop = prefix + line(new Outcome.Dropped("echo"));
         String failed = prefix.replace("INFO ", "ERROR") + line(new Outcome.Failed("IllegalStateException"));
         String malformed = prefix.replace("INFO ", "ERROR")
                 + "processed messageId=m-9 receiveCount=2 outcome=failed:malformed-envelope cause=\"bad json\"";
-        String unrelated = prefix + "sent 3 envelopes, outcome=accepted is what we hope for";
-        List<String> all = List.of(accepted, duplicate, otherDrop, failed, malformed, unrelated);
+        String unrelated = prefix + "sent 3 envelopes, outcome=applied is what we hope for";
+        List<String> all = List.of(applied, duplicate, otherDrop, failed, malformed, unrelated);
 
         Map<String, List<String>> expected = Map.of(
-                "MessagesAccepted", List.of(accepted),
+                "MessagesApplied", List.of(applied),
                 "MessagesDropped", List.of(duplicate, otherDrop),
                 "DuplicatesDropped", List.of(duplicate),
                 "MessagesFailed", List.of(failed, malformed));

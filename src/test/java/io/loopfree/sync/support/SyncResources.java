@@ -31,10 +31,22 @@ public final class SyncResources {
     private SyncResources() {
     }
 
+    /** As in AWS: DynamoDB's TTL sweep deletes expired items (DynamoDB Local does so within seconds). */
     public static void createTables(DynamoDbClient dynamo) {
+        createTables(dynamo, true);
+    }
+
+    /**
+     * @param ttlSweep false for tests that run at a recorded clock (the fixtures' time, in the real past): the
+     *        sweep runs on the real clock and would delete items the test just wrote. Expiry itself never depends
+     *        on the sweep: every read and condition compares {@code expiresAt} with the application clock.
+     */
+    public static void createTables(DynamoDbClient dynamo, boolean ttlSweep) {
         createTable(dynamo, EVENTS_TABLE, false);
-        dynamo.updateTimeToLive(b -> b.tableName(EVENTS_TABLE)
-                .timeToLiveSpecification(t -> t.attributeName(TTL_ATTRIBUTE).enabled(true)));
+        if (ttlSweep) {
+            dynamo.updateTimeToLive(b -> b.tableName(EVENTS_TABLE)
+                    .timeToLiveSpecification(t -> t.attributeName(TTL_ATTRIBUTE).enabled(true)));
+        }
         createTable(dynamo, STATE_TABLE, true);
     }
 

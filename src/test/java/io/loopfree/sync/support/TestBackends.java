@@ -59,7 +59,8 @@ public final class TestBackends {
         Runtime.getRuntime().addShutdownHook(new Thread(backend::close, "stop-" + backend.getClass().getSimpleName()));
         DynamoDbClient dynamo = backend.dynamoClient();
         SqsClient sqs = backend.sqsClient();
-        SyncResources.createTables(dynamo);
+        // the application clock in these tests is the fixtures' recorded time, days before the real one
+        SyncResources.createTables(dynamo, false);
         SyncResources.Queues queues = SyncResources.createQueues(sqs, QUEUE_NAME, MAX_RECEIVE_COUNT,
                 EmbeddedAwsResource.VISIBILITY_TIMEOUT);
         return new Started(backend, dynamo, sqs, queues);

@@ -1,0 +1,199 @@
+package io.loopfree.sync.adapters.dynamodb;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.loopfree.sync.domain.change.CanonicalJson;
+import io.loopfree.sync.domain.change.FieldSet;
+import io.loopfree.sync.domain.state.RecordKey;
+import io.loopfree.sync.domain.state.RecordState;
+import io.loopfree.sync.domain.state.SystemState;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * One record's sync state (state table, never expires): one item per record, a map per system, fields as
+ * attributes — so that one conditional write applies a change and the console shows the record at a glance:
+ * <pre>
+ * pk=RECORD#acme#contact#app:c_42  sk=STATE  type=SYNC_STATE  tenant=acme  resource=contact  canonicalKey=app:c_42
+ * version=3  createdAt=…  updatedAt=…  lastSystem=hubspot
+ * systems={ app: { recordId=c_42, account=acme, fields={email=ada@example.com, name=Ada Lovelace, plan=pro},
+ *                  fieldHash=9f2c…, occurredAt=…, actorKind=human, actorId=u_7, eventId=msg_2Kp,
+ *                  correlationId=app:msg_2Kp, direction=inbound, syncedAt=…, deleted=false, fetchRequired=false },
+ *           hubspot: { … } }
+ * </pre>
+ */
+final class RecordStateItemMapper {
+
+    static final String PK = "pk";
+    static final String SK = "sk";
+    static final String SK_STATE = "STATE";
+    static final String VERSION = "version";
+    static final String SYSTEMS = "systems";
+    /** Optimistic concurrency: write only over the version that was read (none for a new record). */
+    static final String AT_VERSION = "#version = :expected";
+    static final String NEW_RECORD = "attribute_not_exists(#pk)";
+
+    private RecordStateItemMapper() {
+    }
+
+    static Map<String, AttributeValue> key(RecordKey key) {
+        return Map.of(PK, AttributeValue.fromS(key.asItemKey()), SK, AttributeValue.fromS(SK_STATE));
+    }
+
+    static Map<String, AttributeValue> toItem(RecordState state, String lastSystem, Instant now) {
+        Map<String, AttributeValue> item = new HashMap<>(key(state.key()));
+        item.put("type", s("SYNC_STATE"));
+        item.put("tenant", s(state.key().tenant()));
+        item.put("resource", s(state.key().resource()));
+        item.put("canonicalKey", s(state.key().canonicalKey()));
+        item.put(VERSION, AttributeValue.fromN(Long.toString(state.version())));
+        item.put("createdAt", s(IsoTimestamps.format(state.createdAt() == null ? now : state.createdAt())));
+        item.put("updatedAt", s(IsoTimestamps.format(now)));
+        item.put("lastSystem", s(lastSystem));
+        Map<String, AttributeValue> systems = new LinkedHashMap<>();
+        state.systems().forEach((system, systemState) -> systems.put(system, AttributeValue.fromM(system(systemState))));
+        item.put(SYSTEMS, AttributeValue.fromM(systems));
+        return item;
+    }
+
+    private static Map<String, AttributeValue> system(SystemState state) {
+        Map<String, AttributeValue> map = new LinkedHashMap<>();
+        map.put("recordId", s(state.recordId()));
+        map.put("account", s(state.account()));
+        Map<String, AttributeValue> fields = new LinkedHashMap<>();
+        state.fields().values().forEach((name, value) -> fields.put(name, value(value)));
+        map.put("fields", AttributeValue.fromM(fields));
+        map.put("fieldHash", s(state.fieldHash()));
+        map.put("occurredAt", s(IsoTimestamps.format(state.occurredAt())));
+        map.put("actorKind", s(state.actorKind()));
+        putIfPresent(map, "actorId", state.actorId());
+        putIfPresent(map, "changeAgent", state.changeAgent());
+        putIfPresent(map, "eventId", state.eventId());
+        putIfPresent(map, "correlationId", state.correlationId());
+        map.put("direction", s(state.direction()));
+        map.put("syncedAt", s(IsoTimestamps.format(state.syncedAt())));
+        map.put("deleted", AttributeValue.fromBool(state.deleted()));
+        map.put("fetchRequired", AttributeValue.fromBool(state.fetchRequired()));
+        return map;
+    }
+
+    static RecordState fromItem(RecordKey key, Map<String, AttributeValue> item) {
+        if (item == null || !item.containsKey(PK)) {
+            return RecordState.absent(key);
+        }
+        Map<String, SystemState> systems = new TreeMap<>();
+        AttributeValue stored = item.get(SYSTEMS);
+        if (stored != null && stored.hasM()) {
+            stored.m().forEach((system, value) -> systems.put(system, systemState(value.m())));
+        }
+        return new RecordState(key, Long.parseLong(item.get(VERSION).n()),
+                item.containsKey("createdAt") ? IsoTimestamps.parse(item.get("createdAt").s()) : null, systems);
+    }
+
+    private static SystemState systemState(Map<String, AttributeValue> map) {
+        Map<String, Object> fields = new TreeMap<>();
+        AttributeValue stored = map.get("fields");
+        if (stored != null && stored.hasM()) {
+            stored.m().forEach((name, value) -> fields.put(name, javaValue(value)));
+        }
+        return new SystemState(
+                text(map, "recordId"),
+                text(map, "account"),
+                FieldSet.of(fields),
+                text(map, "fieldHash"),
+                IsoTimestamps.parse(text(map, "occurredAt")),
+                text(map, "actorKind"),
+                text(map, "actorId"),
+                text(map, "changeAgent"),
+                text(map, "eventId"),
+                text(map, "correlationId"),
+                text(map, "direction"),
+                IsoTimestamps.parse(text(map, "syncedAt")),
+                bool(map, "deleted"),
+                bool(map, "fetchRequired"));
+    }
+
+    /** Normalized field values as native DynamoDB types: S, N (exact decimal), BOOL, NULL, M, L. */
+    static AttributeValue value(Object value) {
+        if (value == null) {
+            return AttributeValue.fromNul(true);
+        }
+        if (value instanceof String text) {
+            return s(text);
+        }
+        if (value instanceof Boolean bool) {
+            return AttributeValue.fromBool(bool);
+        }
+        if (value instanceof BigDecimal number) {
+            return AttributeValue.fromN(CanonicalJson.write(number));
+        }
+        if (value instanceof Number number) {
+            return AttributeValue.fromN(CanonicalJson.write(new BigDecimal(number.toString())));
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, AttributeValue> m = new LinkedHashMap<>();
+            map.forEach((k, v) -> m.put(String.valueOf(k), value(v)));
+            return AttributeValue.fromM(m);
+        }
+        if (value instanceof Collection<?> items) {
+            List<AttributeValue> l = new ArrayList<>();
+            items.forEach(item -> l.add(value(item)));
+            return AttributeValue.fromL(l);
+        }
+        return s(value.toString());
+    }
+
+    static Object javaValue(AttributeValue value) {
+        if (Boolean.TRUE.equals(value.nul())) {
+            return null;
+        }
+        if (value.s() != null) {
+            return value.s();
+        }
+        if (value.n() != null) {
+            BigDecimal number = new BigDecimal(value.n());
+            return number.signum() == 0 ? BigDecimal.ZERO : number.stripTrailingZeros();
+        }
+        if (value.bool() != null) {
+            return value.bool();
+        }
+        if (value.hasM()) {
+            Map<String, Object> map = new TreeMap<>();
+            value.m().forEach((k, v) -> map.put(k, javaValue(v)));
+            return map;
+        }
+        if (value.hasL()) {
+            List<Object> list = new ArrayList<>();
+            value.l().forEach(v -> list.add(javaValue(v)));
+            return list;
+        }
+        return null;
+    }
+
+    private static void putIfPresent(Map<String, AttributeValue> map, String name, String value) {
+        if (value != null) {
+            map.put(name, s(value));
+        }
+    }
+
+    private static String text(Map<String, AttributeValue> map, String name) {
+        AttributeValue value = map.get(name);
+        return value == null ? null : value.s();
+    }
+
+    private static boolean bool(Map<String, AttributeValue> map, String name) {
+        AttributeValue value = map.get(name);
+        return value != null && Boolean.TRUE.equals(value.bool());
+    }
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+}

@@ -1,0 +1,127 @@
+package io.loopfree.sync.adapters.mapping;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.loopfree.sync.domain.change.ChangeMapping;
+import io.loopfree.sync.domain.change.FieldType;
+import io.loopfree.sync.domain.change.MappingException;
+import io.loopfree.sync.ports.MappingRepository;
+
+/**
+ * Reads provider mappings from {@code mappings/<system>.json} on the classpath (packaged into the native image by
+ * {@code quarkus.native.resources.includes}); each is parsed and its expressions compiled once per instance.
+ * An invalid mapping file is reported as a {@link MappingException} (the message fails with that cause), and is
+ * read again on the next message, so a fixed deployment needs no restart logic.
+ */
+@ApplicationScoped
+public class ClasspathMappingRepository implements MappingRepository {
+
+    private static final Pattern SYSTEM_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final Map<String, Optional<ChangeMapping>> cache = new ConcurrentHashMap<>();
+
+    @Override
+    public Optional<ChangeMapping> find(String system) {
+        if (system == null || !SYSTEM_NAME.matcher(system).matches()) {
+            return Optional.empty();
+        }
+        return cache.computeIfAbsent(system, this::load);
+    }
+
+    private Optional<ChangeMapping> load(String system) {
+        String resource = "mappings/" + system + ".json";
+        try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                return Optional.empty();
+            }
+            return Optional.of(parse(system, json.readTree(in)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable provider mapping " + resource, e);
+        }
+    }
+
+    /** Visible for the mapping tests, which read every shipped file through here. */
+    public static ChangeMapping parse(String system, JsonNode file) {
+        if (!system.equals(file.path("system").asText())) {
+            throw new MappingException("mapping " + system + ": \"system\" must be \"" + system + "\"");
+        }
+        JsonNode defaults = file.path("defaults");
+        List<JsonataChangeMapping.Rule> rules = new ArrayList<>();
+        for (JsonNode rule : file.path("rules")) {
+            rules.add(rule(system, defaults, rule));
+        }
+        if (rules.isEmpty()) {
+            throw new MappingException("mapping " + system + ": no rules");
+        }
+        return new JsonataChangeMapping(system,
+                optional(system, "eventType", file.path("eventType")),
+                optional(system, "ignore", file.path("ignore")),
+                rules);
+    }
+
+    private static JsonataChangeMapping.Rule rule(String system, JsonNode defaults, JsonNode rule) {
+        String name = rule.path("name").asText("");
+        String resource = rule.path("resource").asText("");
+        if (name.isBlank() || resource.isBlank() || !rule.path("when").isTextual()) {
+            throw new MappingException("mapping " + system + ": every rule needs \"name\", \"when\" and \"resource\"");
+        }
+        Map<String, JsonataChangeMapping.Expression> expressions = new HashMap<>();
+        for (String key : JsonataChangeMapping.EXPRESSIONS) {
+            JsonNode source = expression(rule, key);
+            if (source.isMissingNode()) {
+                source = expression(defaults, key);
+            }
+            if (source.isTextual()) {
+                expressions.put(key, JsonataChangeMapping.Expression.compile(system, "rule " + name + " " + key,
+                        source.asText()));
+            }
+        }
+        boolean skinny = rule.path("skinny").asBoolean(false);
+        Map<String, FieldType> tracked = new LinkedHashMap<>();
+        rule.path("tracked").fields().forEachRemaining(e -> {
+            try {
+                tracked.put(e.getKey(), FieldType.parse(e.getValue().asText()));
+            } catch (IllegalArgumentException bad) {
+                throw new MappingException("mapping " + system + " rule " + name + ": " + bad.getMessage());
+            }
+        });
+        if (!skinny && (tracked.isEmpty() || !expressions.containsKey("fields"))) {
+            throw new MappingException("mapping " + system + " rule " + name
+                    + ": a rule that is not skinny needs \"fields\" and \"tracked\"");
+        }
+        for (String required : List.of("recordId", "occurredAt")) {
+            if (!expressions.containsKey(required)) {
+                throw new MappingException("mapping " + system + " rule " + name + ": \"" + required + "\" is required");
+            }
+        }
+        return new JsonataChangeMapping.Rule(name,
+                JsonataChangeMapping.Expression.compile(system, "rule " + name + " when", rule.path("when").asText()),
+                resource, expressions, skinny, rule.path("partial").asBoolean(false), tracked);
+    }
+
+    /** {@code actor.kind} lives at {@code "actor": {"kind": …}} in the file. */
+    private static JsonNode expression(JsonNode node, String key) {
+        int dot = key.indexOf('.');
+        return dot < 0 ? node.path(key) : node.path(key.substring(0, dot)).path(key.substring(dot + 1));
+    }
+
+    private static JsonataChangeMapping.Expression optional(String system, String where, JsonNode source) {
+        return source.isTextual() ? JsonataChangeMapping.Expression.compile(system, where, source.asText()) : null;
+    }
+}

@@ -1,0 +1,54 @@
+package io.loopfree.sync.domain.change;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The unified, normalized form of "record R changed in system S", whatever the provider's payload looked like.
+ *
+ * @param eventId      the provider's id of this event (dedup key), e.g. HubSpot {@code eventId}, Stripe {@code evt_…}
+ * @param account      the tenant's account on that system (HubSpot portal, Stripe account, Shopify shop…)
+ * @param resource     the resource type the mapping assigned, e.g. {@code contact}, {@code order}
+ * @param recordId     the record's id in {@code system}
+ * @param canonicalKey the record's key across systems (until identity linking exists: a key the payload carries,
+ *                     else {@code <system>:<recordId>})
+ * @param changeAgent  the change-agent / origin tag the change carries, if any (ours marks an echo)
+ * @param skinny       the payload names the record but carries no fields; they must be fetched
+ * @param partial      {@code fields} holds only what changed (HubSpot property change, Salesforce CDC update);
+ *                     otherwise it is the whole tracked state
+ * @param fields       tracked fields, normalized; empty when skinny
+ */
+public record Change(
+        String eventId,
+        String system,
+        String tenant,
+        String account,
+        String resource,
+        String recordId,
+        String canonicalKey,
+        Instant occurredAt,
+        Actor actor,
+        String changeAgent,
+        boolean deleted,
+        boolean skinny,
+        boolean partial,
+        FieldSet fields) {
+
+    public Change {
+        Objects.requireNonNull(eventId, "eventId");
+        Objects.requireNonNull(system, "system");
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(resource, "resource");
+        Objects.requireNonNull(recordId, "recordId");
+        Objects.requireNonNull(canonicalKey, "canonicalKey");
+        Objects.requireNonNull(occurredAt, "occurredAt");
+        actor = actor == null ? Actor.UNKNOWN : actor;
+        fields = fields == null ? FieldSet.EMPTY : fields;
+    }
+
+    /** How the record appears in logs: {@code contact/42}. */
+    public String recordLabel() {
+        return resource + "/" + recordId;
+    }
+}

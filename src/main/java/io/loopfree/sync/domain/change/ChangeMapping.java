@@ -1,0 +1,25 @@
+package io.loopfree.sync.domain.change;
+
+import io.loopfree.sync.domain.envelope.Envelope;
+
+/** One provider's mapping from its payload to a {@link Change} (data: {@code mappings/<system>.json}). */
+public interface ChangeMapping {
+
+    String system();
+
+    /**
+     * @return the change, or {@link Normalized.Ignored} when the mapping deliberately does not sync this kind of event
+     * @throws MappingException when the payload cannot be read
+     */
+    Normalized normalize(Envelope envelope);
+
+    sealed interface Normalized {
+    }
+
+    record Mapped(Change change) implements Normalized {
+    }
+
+    /** An event type the mapping lists as not synced (e.g. Stripe {@code charge.*} for a customer sync). */
+    record Ignored(String eventType) implements Normalized {
+    }
+}

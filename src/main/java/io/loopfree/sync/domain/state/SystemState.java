@@ -1,0 +1,36 @@
+package io.loopfree.sync.domain.state;
+
+import java.time.Instant;
+
+import io.loopfree.sync.domain.change.FieldSet;
+
+/**
+ * What we last know of one record in one system, with the origin tags of the change that told us.
+ *
+ * @param fields         last known tracked fields, normalized
+ * @param fieldHash      {@code fields.hash()}, kept so that readers (and markers) need not recompute it
+ * @param occurredAt     when the applied change happened in that system (staleness is judged against it)
+ * @param direction      {@code inbound} (the system told us) or {@code outbound} (we wrote it there)
+ * @param correlationId  ties this state to the change that caused it and to the writes it causes
+ * @param syncedAt       when we recorded it
+ * @param fetchRequired  the last change was skinny: the fields above may be behind and must be fetched
+ */
+public record SystemState(
+        String recordId,
+        String account,
+        FieldSet fields,
+        String fieldHash,
+        Instant occurredAt,
+        String actorKind,
+        String actorId,
+        String changeAgent,
+        String eventId,
+        String correlationId,
+        String direction,
+        Instant syncedAt,
+        boolean deleted,
+        boolean fetchRequired) {
+
+    public static final String INBOUND = "inbound";
+    public static final String OUTBOUND = "outbound";
+}

@@ -1,0 +1,68 @@
+package io.loopfree.sync.functions;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Alternative;
+import jakarta.inject.Inject;
+
+import io.loopfree.sync.adapters.dynamodb.DynamoSyncLedger;
+import io.loopfree.sync.domain.dedup.Claim;
+import io.loopfree.sync.domain.dedup.EventKey;
+import io.loopfree.sync.domain.marker.Marker;
+import io.loopfree.sync.domain.marker.MarkerKey;
+import io.loopfree.sync.domain.state.RecordKey;
+import io.loopfree.sync.domain.state.RecordState;
+import io.loopfree.sync.ports.SyncLedger;
+
+/**
+ * Test-only: the real ledger, except that the apply step throws for the event ids a test lists — a failure midway
+ * (after normalize and every filter, before anything is stored). Passes everything else through untouched.
+ */
+@Alternative
+@Priority(1)
+@ApplicationScoped
+public class FailureInjectingLedger implements SyncLedger {
+
+    static final Set<String> FAIL_APPLY_FOR_EVENT_IDS = ConcurrentHashMap.newKeySet();
+
+    @Inject
+    DynamoSyncLedger real;
+
+    @Override
+    public Snapshot load(EventKey event, MarkerKey marker, RecordKey record, Instant now) {
+        return real.load(event, marker, record, now);
+    }
+
+    @Override
+    public Commit recordDrop(EventKey event, String outcome, Instant now, Duration ttl) {
+        return real.recordDrop(event, outcome, now, ttl);
+    }
+
+    @Override
+    public Commit consumeMarker(EventKey event, Marker marker, String outcome, Instant now, Duration ttl) {
+        return real.consumeMarker(event, marker, outcome, now, ttl);
+    }
+
+    @Override
+    public Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, Instant now, Duration ttl) {
+        if (FAIL_APPLY_FOR_EVENT_IDS.contains(event.eventId())) {
+            throw new IllegalStateException("injected failure: state table unavailable");
+        }
+        return real.apply(event, next, claim, recordLabel, now, ttl);
+    }
+
+    @Override
+    public boolean finish(EventKey event, Claim claim, String outcome, Instant now) {
+        return real.finish(event, claim, outcome, now);
+    }
+
+    @Override
+    public void release(EventKey event, Claim claim) {
+        real.release(event, claim);
+    }
+}
