@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,6 +35,7 @@ public class JsonProfileRepository implements ProfileRepository {
     private final Map<String, ProviderProfile> cache = new ConcurrentHashMap<>();
     private final Optional<Path> directory;
 
+    @Inject
     public JsonProfileRepository(SyncConfig config) {
         this(config.ingress().profilesDir().filter(d -> !d.isBlank()).map(Path::of));
     }
