@@ -47,24 +47,25 @@ public final class EnvelopeCodec {
     }
 
     /**
-     * The message body for an envelope within {@code maxBytes} (UTF-8): as it is when it fits, else with the body
-     * gzip-compressed, never truncated.
+     * The message body for an envelope that must fit a queue message of {@code maxBytes} (UTF-8) beside
+     * {@code reservedBytes} of message attributes: as it is when it fits, else with the body gzip-compressed,
+     * never truncated.
      *
      * @throws EnvelopeQueue.EnvelopeTooLargeException when even the compressed form does not fit
      */
-    public static String encodeWithin(Envelope envelope, int maxBytes) {
+    public static String encodeWithin(Envelope envelope, int maxBytes, int reservedBytes) {
         String plain = encode(envelope);
-        int plainSize = utf8Length(plain);
+        int plainSize = utf8Length(plain) + reservedBytes;
         if (plainSize <= maxBytes) {
             return plain;
         }
         String compressed = encode(envelope.gzipped());
-        int compressedSize = utf8Length(compressed);
+        int compressedSize = utf8Length(compressed) + reservedBytes;
         if (compressedSize <= maxBytes) {
             return compressed;
         }
-        throw new EnvelopeQueue.EnvelopeTooLargeException("envelope of " + plainSize + " bytes (" + compressedSize
-                + " gzip-compressed) exceeds the " + maxBytes + "-byte queue message limit");
+        throw new EnvelopeQueue.EnvelopeTooLargeException("message of " + plainSize + " bytes (" + compressedSize
+                + " with the body gzip-compressed) exceeds the " + maxBytes + "-byte queue message limit");
     }
 
     static int utf8Length(String text) {

@@ -67,7 +67,7 @@ public class SqsEnvelopeQueue implements EnvelopeQueue {
         for (Envelope envelope : envelopes) { // every size is checked before anything is sent
             // SQS counts message attributes in the message size
             int attributeBytes = attributeBytes(envelope);
-            String body = EnvelopeCodec.encodeWithin(envelope, maxMessageBytes - attributeBytes);
+            String body = EnvelopeCodec.encodeWithin(envelope, maxMessageBytes, attributeBytes);
             messages.add(new Message(envelope, body, EnvelopeCodec.utf8Length(body) + attributeBytes));
         }
         if (messages.isEmpty()) {
