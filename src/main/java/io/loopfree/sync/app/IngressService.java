@@ -1,16 +1,13 @@
 package io.loopfree.sync.app;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Base64;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,9 +15,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.faulttolerance.exceptions.FaultToleranceException;
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.loopfree.sync.config.SyncConfig;
 import io.loopfree.sync.domain.envelope.Envelope;
+import io.loopfree.sync.domain.webhook.BatchSplitter;
+import io.loopfree.sync.domain.webhook.ChallengeAnswer;
+import io.loopfree.sync.domain.webhook.ChallengeSpec;
+import io.loopfree.sync.domain.webhook.DeliveredEvents;
+import io.loopfree.sync.domain.webhook.Json;
 import io.loopfree.sync.domain.webhook.ProviderProfile;
 import io.loopfree.sync.domain.webhook.SignatureScheme;
 import io.loopfree.sync.domain.webhook.SignatureSchemes;
@@ -31,8 +36,10 @@ import io.loopfree.sync.ports.ProfileRepository;
 import io.loopfree.sync.ports.SecretStore;
 
 /**
- * The front door: verify, enqueue the raw envelope, answer. No normalization and no DynamoDB here, so that a
- * mapping bug can never cost a webhook. Every refusal names its reason; none names a secret.
+ * The front door: answer challenges, verify, split, enqueue the raw envelopes, answer. No normalization and no
+ * DynamoDB here, so that a mapping bug can never cost a webhook. Every refusal names its reason; none names a
+ * secret. Order matters: the route, the profile, the method and the tenant are checked before anything is read
+ * from the body, and nothing is enqueued before the delivery is verified.
  */
 @ApplicationScoped
 public class IngressService {
@@ -45,79 +52,150 @@ public class IngressService {
     private final SecretStore secrets;
     private final EnvelopeQueue queue;
     private final Clock clock;
+    private final Optional<String> publicBaseUrl;
 
-    public IngressService(ProfileRepository profiles, SecretStore secrets, EnvelopeQueue queue, Clock clock) {
+    public IngressService(ProfileRepository profiles, SecretStore secrets, EnvelopeQueue queue, Clock clock,
+            SyncConfig config) {
         this.profiles = profiles;
         this.secrets = secrets;
         this.queue = queue;
         this.clock = clock;
+        this.publicBaseUrl = config.ingress().publicBaseUrl();
     }
 
     public IngressResult handle(String system, String tenant, WebhookRequest request) {
         Instant receivedAt = clock.instant();
-        if (!"POST".equalsIgnoreCase(request.method())) {
-            return error(405, "method_not_allowed", "webhooks are delivered with POST");
-        }
         if (system == null || tenant == null || !NAME.matcher(system).matches() || !NAME.matcher(tenant).matches()) {
             return error(404, "unknown_route", "expected /webhooks/{system}/{tenant}");
         }
-        Optional<ProviderProfile> profile = profiles.find(system);
-        if (profile.isEmpty()) {
-            return error(404, "unknown_system", "no provider profile for system '" + system + "'");
+        ProviderProfile profile;
+        SignatureScheme scheme;
+        try {
+            Optional<ProviderProfile> found = profiles.find(system);
+            if (found.isEmpty()) {
+                return error(404, "unknown_system", "no provider profile for system '" + system + "'");
+            }
+            profile = found.get();
+            scheme = SignatureSchemes.forProfile(profile, publicBaseUrl);
+        } catch (RuntimeException e) {
+            LOG.errorf("invalid provider profile for system %s: %s", system, e.getMessage());
+            return error(500, "misconfigured_profile", "the profile for '" + system + "' is invalid; see the logs");
         }
-        List<String> activeSecrets = secrets.webhookSecrets(system, tenant);
-        if (activeSecrets.isEmpty()) {
+        if (profile.allowedMethods().stream().noneMatch(request::isMethod)) {
+            return error(405, "method_not_allowed", "'" + system + "' webhooks are delivered with "
+                    + String.join(" or ", profile.allowedMethods()));
+        }
+        List<String> signingSecrets;
+        try {
+            signingSecrets = secrets.webhookSecrets(system, tenant);
+        } catch (SecretStore.SecretStoreUnavailableException e) {
+            LOG.warnf("secret store unavailable system=%s tenant=%s: %s", system, tenant, e.getMessage());
+            return error(503, "secrets_unavailable", "the signing secrets could not be read; retry later");
+        }
+        if (signingSecrets.isEmpty()) {
             return error(404, "unknown_tenant", "tenant '" + tenant + "' is not configured for system '" + system + "'");
         }
-        Optional<SignatureScheme> scheme = SignatureSchemes.forProfile(profile.get());
-        if (scheme.isEmpty()) {
-            LOG.errorf("profile %s names unknown signature scheme %s", system, profile.get().scheme());
-            return error(500, "misconfigured_profile", "the profile for '" + system + "' names an unknown scheme");
+        Supplier<Optional<JsonNode>> body = memoizedJson(request);
+        Optional<ChallengeSpec> challenge = profile.challenges().stream().filter(c -> c.matches(request, body)).findFirst();
+        if (challenge.isPresent()) {
+            return answer(system, tenant, challenge.get(), request, body, scheme, signingSecrets, receivedAt);
         }
-        Verification verification = scheme.get().verify(request, activeSecrets, receivedAt);
+        if (!request.isMethod("POST")) {
+            return error(400, "malformed_challenge", request.method() + " is only for "
+                    + profile.challenges().stream().map(ChallengeSpec::name).toList() + "; this request is none of them");
+        }
+        Verification verification = scheme.verify(request, signingSecrets, receivedAt);
         if (verification instanceof Verification.Rejected rejected) {
             LOG.infof("rejected webhook system=%s tenant=%s reason=%s", system, tenant, rejected.reason());
             return error(401, "invalid_signature", rejected.reason());
         }
-        String eventId = ((Verification.Verified) verification).eventId();
-        Envelope envelope = envelope(system, tenant, eventId, receivedAt, profile.get(), request);
+        List<DeliveredEvents.DeliveredEvent> events;
         try {
-            queue.send(envelope);
+            events = DeliveredEvents.of(profile, request);
+        } catch (BatchSplitter.MalformedBatchException e) {
+            LOG.infof("malformed webhook system=%s tenant=%s reason=%s", system, tenant, e.getMessage());
+            return error(400, "malformed_delivery", e.getMessage());
+        }
+        Map<String, String> forwarded = forwardedHeaders(profile, request);
+        List<Envelope> envelopes = new ArrayList<>(events.size());
+        for (DeliveredEvents.DeliveredEvent event : events) {
+            envelopes.add(Envelope.of(system, tenant, event.eventId(), receivedAt, forwarded, event.body()));
+        }
+        List<String> eventIds = events.stream().map(DeliveredEvents.DeliveredEvent::eventId).toList();
+        try {
+            queue.sendAll(envelopes);
         } catch (EnvelopeQueue.EnvelopeTooLargeException e) {
+            LOG.warnf("webhook too large system=%s tenant=%s: %s", system, tenant, e.getMessage());
             return error(413, "payload_too_large", e.getMessage());
         } catch (EnvelopeQueue.QueueUnavailableException | FaultToleranceException e) {
-            LOG.warnf("queue unavailable, asking provider to retry system=%s tenant=%s eventId=%s: %s",
-                    system, tenant, eventId, e.getMessage());
-            return error(503, "queue_unavailable", "the event was not stored; retry later");
+            LOG.warnf("queue unavailable, asking provider to retry system=%s tenant=%s eventIds=%s: %s",
+                    system, tenant, eventIds, e.getMessage());
+            return error(503, "queue_unavailable", "the events were not all stored; retry later");
         }
-        LOG.debugf("accepted webhook system=%s tenant=%s eventId=%s", system, tenant, eventId);
-        return IngressResult.json(202, JSON.createObjectNode().put("status", "accepted").put("eventId", eventId).toString());
+        LOG.debugf("accepted webhook system=%s tenant=%s eventIds=%s", system, tenant, eventIds);
+        return accepted(eventIds);
     }
 
-    private static Envelope envelope(String system, String tenant, String eventId, Instant receivedAt,
-            ProviderProfile profile, WebhookRequest request) {
+    private IngressResult answer(String system, String tenant, ChallengeSpec challenge, WebhookRequest request,
+            Supplier<Optional<JsonNode>> body, SignatureScheme scheme, List<String> signingSecrets, Instant now) {
+        Optional<String> signingSecret = Optional.of(signingSecrets.get(0));
+        List<String> verifyTokens = List.of();
+        if (challenge.authenticate() == ChallengeSpec.Authentication.signature) {
+            Verification verification = scheme.verify(request, signingSecrets, now);
+            if (verification instanceof Verification.Rejected rejected) {
+                LOG.infof("rejected challenge system=%s tenant=%s challenge=%s reason=%s", system, tenant,
+                        challenge.name(), rejected.reason());
+                return error(401, "invalid_signature", rejected.reason());
+            }
+            signingSecret = Optional.of(signingSecrets.get(((Verification.Verified) verification).secretIndex()));
+        } else if (challenge.authenticate() == ChallengeSpec.Authentication.verifyToken) {
+            try {
+                verifyTokens = secrets.webhookSecrets(system, tenant, challenge.verifyTokenSecret());
+            } catch (SecretStore.SecretStoreUnavailableException e) {
+                return error(503, "secrets_unavailable", "the verify token could not be read; retry later");
+            }
+        }
+        ChallengeAnswer.Outcome outcome = ChallengeAnswer.answer(challenge, request, body, signingSecret, verifyTokens);
+        if (outcome instanceof ChallengeAnswer.Refused refused) {
+            LOG.infof("refused challenge system=%s tenant=%s challenge=%s reason=%s", system, tenant, challenge.name(),
+                    refused.reason());
+            return error(refused.status(), refused.error(), refused.reason());
+        }
+        ChallengeAnswer.Answered answered = (ChallengeAnswer.Answered) outcome;
+        LOG.infof("answered challenge system=%s tenant=%s challenge=%s", system, tenant, challenge.name());
+        return new IngressResult(200, answered.contentType(), answered.body(), answered.headers());
+    }
+
+    private static Map<String, String> forwardedHeaders(ProviderProfile profile, WebhookRequest request) {
         Map<String, String> forwarded = new LinkedHashMap<>();
         for (String name : profile.forwardedHeaders()) {
             request.header(name).ifPresent(value -> forwarded.put(name, value));
         }
-        byte[] body = request.body();
-        Optional<String> text = strictUtf8(body);
-        return text.isPresent()
-                ? new Envelope(system, tenant, eventId, receivedAt, forwarded, text.get(), Envelope.BodyEncoding.utf8)
-                : new Envelope(system, tenant, eventId, receivedAt, forwarded,
-                        Base64.getEncoder().encodeToString(body), Envelope.BodyEncoding.base64);
+        return forwarded;
     }
 
-    /** Text only when the bytes round-trip exactly; anything else travels as base64, byte for byte. */
-    private static Optional<String> strictUtf8(byte[] body) {
-        try {
-            return Optional.of(StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body)).toString());
-        } catch (CharacterCodingException e) {
-            return Optional.empty();
+    private static IngressResult accepted(List<String> eventIds) {
+        ObjectNode body = JSON.createObjectNode().put("status", "accepted");
+        if (eventIds.size() == 1) {
+            body.put("eventId", eventIds.get(0));
         }
+        body.put("events", eventIds.size());
+        eventIds.forEach(body.putArray("eventIds")::add);
+        return IngressResult.json(202, body.toString());
+    }
+
+    private static Supplier<Optional<JsonNode>> memoizedJson(WebhookRequest request) {
+        return new Supplier<>() {
+            private Optional<JsonNode> parsed;
+
+            @Override
+            public Optional<JsonNode> get() {
+                if (parsed == null) {
+                    parsed = Json.parse(request.body());
+                }
+                return parsed;
+            }
+        };
     }
 
     static IngressResult error(int status, String code, String reason) {

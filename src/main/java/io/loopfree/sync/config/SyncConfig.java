@@ -39,6 +39,8 @@ public interface SyncConfig {
 
     Reconciler reconciler();
 
+    Secrets secrets();
+
     interface Tables {
         /** Short-lived items with TTL on {@code expiresAt}: dedup entries, correlation markers. */
         @WithDefault("loopfree-events")
@@ -56,6 +58,61 @@ public interface SyncConfig {
          */
         @WithDefault("262144")
         int maxMessageBytes();
+
+        /** Largest total of one SendMessageBatch request (SQS: 256 KiB, or 1 MiB where the quota was raised). */
+        @WithDefault("262144")
+        int maxBatchBytes();
+
+        /**
+         * How many times a batch entry SQS failed is sent in all (the first try included) before the delivery is
+         * answered 503; bounded so the answer stays inside the providers' deadlines.
+         */
+        @WithDefault("3")
+        int sendAttempts();
+
+        /**
+         * A directory of provider profiles ({@code <system>.json}) read before the packaged ones: a deployment adds
+         * a provider or overrides a shipped profile without a build.
+         */
+        Optional<String> profilesDir();
+
+        /**
+         * The public base URL providers call (e.g. {@code https://hooks.example.com}), for the schemes that sign the
+         * URL (HubSpot v3, Twilio), when it cannot be rebuilt from the request: a custom domain whose API mapping
+         * changes the path, or a proxy in front. A profile's own {@code publicBaseUrl} wins over it.
+         */
+        Optional<String> publicBaseUrl();
+    }
+
+    interface Secrets {
+        /** Where webhook secrets come from: {@code config} (environment, local runs) or {@code ssm} (AWS). */
+        @WithDefault("config")
+        Source source();
+
+        /**
+         * SSM parameter name prefix: the secrets of a tenant are the SecureString
+         * {@code <prefix><system>/<tenant>} (comma-separated, newest first), other purposes
+         * {@code <prefix><system>/<tenant>/<purpose>}. Environment: {@code SYNC_SECRETS_SSM_PREFIX}.
+         */
+        @WithDefault("/loopfree/webhook-secrets/")
+        String ssmPrefix();
+
+        /** How long secrets found are kept before they are read again (a rotation takes effect within it). */
+        @WithDefault("5m")
+        Duration cacheTtl();
+
+        /** How long "no such tenant" is kept: shorter, but long enough that unknown tenants cannot hammer SSM. */
+        @WithDefault("30s")
+        Duration negativeCacheTtl();
+
+        /** Upper bound on cached (system, tenant, purpose) entries per instance. */
+        @WithDefault("10000")
+        int cacheMaxEntries();
+
+        enum Source {
+            config,
+            ssm
+        }
     }
 
     interface Dedup {

@@ -2,6 +2,7 @@ package io.loopfree.sync.functions;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import jakarta.inject.Inject;
@@ -32,7 +33,7 @@ public class IngressFunction {
             return toResponse(new IngressResult(400, "application/json",
                     "{\"error\":\"malformed_body\",\"reason\":\"isBase64Encoded is true but the body is not base64\"}"));
         }
-        WebhookRequest request = new WebhookRequest(method == null ? "" : method, path,
+        WebhookRequest request = new WebhookRequest(method == null ? "" : method, path, event.rawQueryString(),
                 event.headers() == null ? Map.of() : event.headers(), body);
         return toResponse(ingress.handle(pathParameter(event, "system", 0), pathParameter(event, "tenant", 1), request));
     }
@@ -60,6 +61,8 @@ public class IngressFunction {
     }
 
     private static HttpApiResponse toResponse(IngressResult result) {
-        return new HttpApiResponse(result.status(), Map.of("content-type", result.contentType()), result.body(), false);
+        Map<String, String> headers = new LinkedHashMap<>(result.headers());
+        headers.put("content-type", result.contentType());
+        return new HttpApiResponse(result.status(), headers, result.body(), false);
     }
 }

@@ -1,5 +1,7 @@
 package io.loopfree.sync.ports;
 
+import java.util.List;
+
 import io.loopfree.sync.domain.envelope.Envelope;
 
 /** Where verified envelopes go: the processing queue. */
@@ -10,9 +12,22 @@ public interface EnvelopeQueue {
      *
      * @throws QueueUnavailableException when the queue did not accept it within the budget; the caller answers
      *         5xx so that the provider redelivers.
-     * @throws EnvelopeTooLargeException when the envelope exceeds the queue's message size; nothing was sent
+     * @throws EnvelopeTooLargeException when the envelope exceeds the queue's message size even compressed;
+     *         nothing was sent
      */
-    void send(Envelope envelope);
+    default void send(Envelope envelope) {
+        sendAll(List.of(envelope));
+    }
+
+    /**
+     * Enqueues the envelopes of one delivery, in as few requests as the queue allows. Either all are stored or an
+     * exception says that some may not be: the provider then redelivers the whole delivery, and the processor's
+     * dedup drops the events that were stored the first time.
+     *
+     * @throws QueueUnavailableException when some envelope was not accepted within the budget
+     * @throws EnvelopeTooLargeException when some envelope is too large even compressed; nothing was sent
+     */
+    void sendAll(List<Envelope> envelopes);
 
     final class EnvelopeTooLargeException extends RuntimeException {
         public EnvelopeTooLargeException(String message) {

@@ -33,4 +33,36 @@ class EnvelopeCodecTest {
                 "{\"v\":1,\"system\":\"app\",\"tenant\":\"acme\",\"eventId\":\"e\",\"receivedAt\":\"noon\",\"body\":\"\"}"))
                 .hasMessageContaining("receivedAt");
     }
+
+    @Test
+    void aBodyTooBigForOneMessageIsGzippedAndRestoredByteForByte() {
+        String body = "{\"contacts\":[" + "{\"email\":\"ada@example.com\",\"plan\":\"pro\"},".repeat(2000) + "{}]}";
+        Envelope envelope = Envelope.of("app", "acme", "msg_big", Instant.parse("2026-11-20T10:00:00Z"), Map.of(),
+                body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String wire = EnvelopeCodec.encodeWithin(envelope, 8192, 100);
+        assertThat(wire.length()).isLessThan(8192 - 100);
+        assertThat(wire).contains("\"bodyEncoding\":\"gzip-base64\"");
+        Envelope decoded = EnvelopeCodec.decode(wire);
+        assertThat(decoded.bodyEncoding()).isEqualTo(Envelope.BodyEncoding.gzip_base64);
+        assertThat(decoded.rawBody()).isEqualTo(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(EnvelopeCodec.encodeWithin(envelope, 1_000_000, 100)).contains("\"bodyEncoding\":\"utf8\"");
+    }
+
+    @Test
+    void aBodyTooBigEvenCompressedIsRefusedNotTruncated() {
+        byte[] noise = new byte[20_000];
+        new java.util.Random(7).nextBytes(noise);
+        Envelope envelope = Envelope.of("app", "acme", "msg_noise", Instant.parse("2026-11-20T10:00:00Z"), Map.of(), noise);
+        assertThat(envelope.bodyEncoding()).isEqualTo(Envelope.BodyEncoding.base64);
+        assertThatThrownBy(() -> EnvelopeCodec.encodeWithin(envelope, 8192, 0))
+                .isInstanceOf(io.loopfree.sync.ports.EnvelopeQueue.EnvelopeTooLargeException.class)
+                .hasMessageContaining("exceeds the 8192-byte queue message limit");
+    }
+
+    @Test
+    void unknownBodyEncodingsArePoison() {
+        assertThatThrownBy(() -> EnvelopeCodec.decode(
+                "{\"v\":1,\"system\":\"app\",\"tenant\":\"acme\",\"eventId\":\"e\",\"receivedAt\":\"2026-11-20T10:00:00Z\",\"bodyEncoding\":\"zstd\",\"body\":\"\"}"))
+                .isInstanceOf(EnvelopeCodec.MalformedEnvelopeException.class).hasMessageContaining("bodyEncoding");
+    }
 }

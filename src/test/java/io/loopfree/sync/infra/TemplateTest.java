@@ -43,6 +43,7 @@ class TemplateTest {
     /** Every environment variable a function may get: the names the code reads, plus Quarkus' native switch. */
     static final Set<String> KNOWN_ENV = Set.of("QUARKUS_FUNQY_EXPORT", "SYNC_QUEUE_URL", "SYNC_TABLES_EVENTS",
             "SYNC_TABLES_STATE", "SYNC_DEDUP_TTL", "SYNC_MARKERS_TTL", "SYNC_RECONCILER_JOBS", "SYNC_SECRETS_SSM_PREFIX",
+            "SYNC_SECRETS_SOURCE",
             // Quarkus' own native Lambda template sets it: the custom runtime must not install signal handlers.
             "DISABLE_SIGNAL_HANDLERS");
 
@@ -93,7 +94,7 @@ class TemplateTest {
     void eachFunctionGetsExactlyTheVariablesItReadsAndItsOwnExport() {
         Map<String, Set<String>> expected = Map.of(
                 "IngressFunction", Set.of("QUARKUS_FUNQY_EXPORT", "DISABLE_SIGNAL_HANDLERS", "SYNC_QUEUE_URL",
-                        "SYNC_SECRETS_SSM_PREFIX"),
+                        "SYNC_SECRETS_SOURCE", "SYNC_SECRETS_SSM_PREFIX"),
                 "ProcessorFunction", Set.of("QUARKUS_FUNQY_EXPORT", "DISABLE_SIGNAL_HANDLERS", "SYNC_TABLES_EVENTS",
                         "SYNC_TABLES_STATE", "SYNC_DEDUP_TTL", "SYNC_MARKERS_TTL"),
                 "ReconcilerFunction", Set.of("QUARKUS_FUNQY_EXPORT", "DISABLE_SIGNAL_HANDLERS", "SYNC_QUEUE_URL",
@@ -112,6 +113,7 @@ class TemplateTest {
             assertThat(variables).containsEntry("QUARKUS_FUNQY_EXPORT", exports.get(entry.getKey()));
             assertThat(variables.keySet()).noneMatch(name -> name.startsWith("WEBHOOK_SECRETS"));
         }
+        assertThat(environment("IngressFunction").get("SYNC_SECRETS_SOURCE")).as("secrets from SSM in AWS").isEqualTo("ssm");
         assertThat(environment("IngressFunction").get("SYNC_SECRETS_SSM_PREFIX"))
                 .isEqualTo(Map.of("Fn::Sub", "${WebhookSecretsSsmPath}/"));
         assertThat(environment("IngressFunction").get("SYNC_QUEUE_URL")).isEqualTo(ref("SyncQueue"));

@@ -22,6 +22,19 @@ public final class Fixtures {
     private Fixtures() {
     }
 
+    /** The body of a recorded API Gateway event as the provider sent it (base64-decoded when it says so). */
+    public static byte[] rawBody(String function, String name) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode event = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(event(function, name));
+            String body = event.path("body").asText("");
+            return event.path("isBase64Encoded").asBoolean(false) ? java.util.Base64.getDecoder().decode(body)
+                    : body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static String event(String function, String name) {
         Path path = Path.of("functions", function, "events", name);
         try {

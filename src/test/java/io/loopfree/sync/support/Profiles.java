@@ -71,4 +71,21 @@ public final class Profiles {
                     "quarkus.sqs.endpoint-override", "http://127.0.0.1:1");
         }
     }
+
+    /**
+     * The ingress as a deployment may configure it: a profiles directory (a provider that is not shipped, and an
+     * override of a shipped one), a public base URL for a custom domain, and small queue messages (so that the
+     * gzip fallback and the 413 are exercised with small fixtures).
+     */
+    public static class IngressDeployment extends Ingress {
+        public static final int MAX_MESSAGE_BYTES = 16384;
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.funqy.export", "ingress",
+                    "sync.ingress.profiles-dir", "src/test/resources/deployment-profiles",
+                    "sync.ingress.public-base-url", "https://hooks.acme.example",
+                    "sync.ingress.max-message-bytes", Integer.toString(MAX_MESSAGE_BYTES));
+        }
+    }
 }

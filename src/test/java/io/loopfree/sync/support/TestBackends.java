@@ -33,6 +33,7 @@ public final class TestBackends {
             config.put("sync.tables.events", SyncResources.EVENTS_TABLE);
             config.put("sync.tables.state", SyncResources.STATE_TABLE);
             config.put("webhook-secrets.app.acme", Fixtures.CURRENT_SECRET + "," + Fixtures.PREVIOUS_SECRET);
+            config.putAll(ProviderSecrets.applicationConfig());
             config.put("sync.reconciler.jobs", "app:acme:contact");
             return config;
         }

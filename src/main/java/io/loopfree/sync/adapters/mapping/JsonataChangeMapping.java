@@ -1,12 +1,7 @@
 package io.loopfree.sync.adapters.mapping;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -267,14 +262,13 @@ final class JsonataChangeMapping implements ChangeMapping {
     }
 
     private Object parseBody(Envelope envelope) {
-        String text = switch (envelope.bodyEncoding()) {
-            case utf8 -> envelope.body();
-            case base64 -> decodeBase64(envelope.body());
-        };
         try {
-            return plain(JSON.readTree(text));
+            // rawBody() undoes every transport encoding (base64, gzip) the ingress may have applied
+            return plain(JSON.readTree(envelope.rawBody()));
         } catch (JsonProcessingException e) {
             throw new MappingException("mapping " + system + ": the body is not JSON (" + e.getOriginalMessage() + ")", e);
+        } catch (java.io.IOException e) {
+            throw new MappingException("mapping " + system + ": the body could not be read (" + e.getMessage() + ")", e);
         }
     }
 
@@ -311,14 +305,4 @@ final class JsonataChangeMapping implements ChangeMapping {
         return node.asText();
     }
 
-    private String decodeBase64(String body) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(Base64.getDecoder().decode(body))).toString();
-        } catch (CharacterCodingException | IllegalArgumentException e) {
-            throw new MappingException("mapping " + system + ": the body is binary, not UTF-8 JSON", e);
-        }
-    }
 }

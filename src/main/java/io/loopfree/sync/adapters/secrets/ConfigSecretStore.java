@@ -1,22 +1,18 @@
 package io.loopfree.sync.adapters.secrets;
 
-import java.util.Arrays;
 import java.util.List;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.Config;
 
 import io.loopfree.sync.ports.SecretStore;
 
 /**
- * Secrets from the configuration sources: locally the environment, e.g.
+ * Secrets from the configuration sources, for local runs and tests: the environment, e.g.
  * {@code WEBHOOK_SECRETS_APP_ACME=whsec_new,whsec_old} for system {@code app}, tenant {@code acme}
- * (comma-separated, newest first, several active during a rotation). In AWS the same key is filled from SSM
- * Parameter Store or Secrets Manager by the deployment; values are never logged. The key space is deliberately
- * outside the validated {@code sync.*} mapping: its keys are per tenant and not known in advance.
+ * (comma-separated, newest first, several active during a rotation); another purpose adds its name, e.g.
+ * {@code WEBHOOK_SECRETS_META_ACME_VERIFY_TOKEN}. Values are never logged. The key space is deliberately outside
+ * the validated {@code sync.*} mapping: its keys are per tenant and not known in advance.
  */
-@ApplicationScoped
 public class ConfigSecretStore implements SecretStore {
 
     private final Config config;
@@ -26,9 +22,8 @@ public class ConfigSecretStore implements SecretStore {
     }
 
     @Override
-    public List<String> webhookSecrets(String system, String tenant) {
-        return config.getOptionalValue("webhook-secrets." + system + "." + tenant, String.class)
-                .map(value -> Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
-                .orElse(List.of());
+    public List<String> webhookSecrets(String system, String tenant, String purpose) {
+        String key = "webhook-secrets." + system + "." + tenant + (SIGNING.equals(purpose) ? "" : "." + purpose);
+        return config.getOptionalValue(key, String.class).map(SecretValues::split).orElse(List.of());
     }
 }

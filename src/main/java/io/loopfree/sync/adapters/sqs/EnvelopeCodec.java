@@ -1,5 +1,6 @@
 package io.loopfree.sync.adapters.sqs;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.loopfree.sync.domain.envelope.Envelope;
+import io.loopfree.sync.ports.EnvelopeQueue;
 
 /**
  * The envelope's wire form, an SQS message body that reads well in the console and in the DLQ:
@@ -18,6 +20,8 @@ import io.loopfree.sync.domain.envelope.Envelope;
  * {"v":1,"system":"app","tenant":"acme","eventId":"msg_2Kp","receivedAt":"2026-11-20T10:00:05Z",
  *  "headers":{"webhook-id":"msg_2Kp",...},"bodyEncoding":"utf8","body":"{\"type\":\"contact.updated\",...}"}
  * </pre>
+ * {@code bodyEncoding} is {@code utf8}, {@code base64} (bytes that are not UTF-8) or {@code gzip-base64} (a body
+ * too big for one message as it is; {@link Envelope#rawBody()} restores the bytes).
  * Mapped through the JSON tree, not reflection, so it needs no native-image registration.
  */
 public final class EnvelopeCodec {
@@ -37,9 +41,35 @@ public final class EnvelopeCodec {
         root.put("receivedAt", envelope.receivedAt().toString());
         ObjectNode headers = root.putObject("headers");
         envelope.headers().forEach(headers::put);
-        root.put("bodyEncoding", envelope.bodyEncoding().name());
+        root.put("bodyEncoding", envelope.bodyEncoding().wireName());
         root.put("body", envelope.body());
         return root.toString();
+    }
+
+    /**
+     * The message body for an envelope that must fit a queue message of {@code maxBytes} (UTF-8) beside
+     * {@code reservedBytes} of message attributes: as it is when it fits, else with the body gzip-compressed,
+     * never truncated.
+     *
+     * @throws EnvelopeQueue.EnvelopeTooLargeException when even the compressed form does not fit
+     */
+    public static String encodeWithin(Envelope envelope, int maxBytes, int reservedBytes) {
+        String plain = encode(envelope);
+        int plainSize = utf8Length(plain) + reservedBytes;
+        if (plainSize <= maxBytes) {
+            return plain;
+        }
+        String compressed = encode(envelope.gzipped());
+        int compressedSize = utf8Length(compressed) + reservedBytes;
+        if (compressedSize <= maxBytes) {
+            return compressed;
+        }
+        throw new EnvelopeQueue.EnvelopeTooLargeException("message of " + plainSize + " bytes (" + compressedSize
+                + " with the body gzip-compressed) exceeds the " + maxBytes + "-byte queue message limit");
+    }
+
+    static int utf8Length(String text) {
+        return text.getBytes(StandardCharsets.UTF_8).length;
     }
 
     /** @throws MalformedEnvelopeException with a cause fit for the log when the text is not an envelope */
@@ -70,7 +100,7 @@ public final class EnvelopeCodec {
                     Instant.parse(text(root, "receivedAt")),
                     headers,
                     text(root, "body"),
-                    Envelope.BodyEncoding.valueOf(root.path("bodyEncoding").asText("utf8")));
+                    Envelope.BodyEncoding.fromWireName(root.path("bodyEncoding").asText("utf8")));
         } catch (DateTimeParseException e) {
             throw new MalformedEnvelopeException("receivedAt is not an ISO-8601 instant");
         } catch (IllegalArgumentException e) {

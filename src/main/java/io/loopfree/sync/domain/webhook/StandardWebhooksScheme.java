@@ -65,15 +65,15 @@ public final class StandardWebhooksScheme implements SignatureScheme {
             return Verification.rejected("no v1 signature in " + SIGNATURE_HEADER);
         }
         byte[] signedContent = signedContent(id.get(), timestamp.get().trim(), request.body());
-        for (String secret : activeSecrets) {
-            Optional<byte[]> key = decodeSecret(secret);
+        for (int i = 0; i < activeSecrets.size(); i++) {
+            Optional<byte[]> key = decodeSecret(activeSecrets.get(i));
             if (key.isEmpty()) {
                 continue;
             }
             byte[] expected = hmacSha256(key.get(), signedContent);
             for (byte[] candidate : presented) {
                 if (MessageDigest.isEqual(expected, candidate)) {
-                    return Verification.verified(id.get());
+                    return Verification.verified(i);
                 }
             }
         }
