@@ -186,6 +186,16 @@ class ProviderMappingsTest {
         assertThat(mappings.find("../profiles/app")).isEmpty();
     }
 
+    @Test
+    void aBodyTheIngressGzippedMapsToTheSameChange() {
+        Envelope plain = envelopes("provider-app-contact-updated.json").get(0);
+        Envelope gzipped = EnvelopeCodec.decode(EnvelopeCodec.encode(plain.gzipped()));
+        assertThat(gzipped.bodyEncoding()).isEqualTo(Envelope.BodyEncoding.gzip_base64);
+
+        ChangeMapping mapping = mappings.find("app").orElseThrow();
+        assertThat(mapping.normalize(gzipped)).isEqualTo(mapping.normalize(plain));
+    }
+
     private Change map(String fixture) {
         Envelope envelope = envelopes(fixture).get(0);
         ChangeMapping.Normalized normalized = mappings.find(envelope.system()).orElseThrow().normalize(envelope);
