@@ -229,8 +229,31 @@ public final class LocalEngine implements AutoCloseable {
 
     private static ObjectNode toJson(Map<String, AttributeValue> item) {
         ObjectNode node = JSON.createObjectNode();
-        item.forEach((name, value) -> node.put(name, value.s() != null ? value.s() : value.n() != null ? value.n() : value.toString()));
+        item.forEach((name, value) -> node.set(name, toJson(value)));
         return node;
+    }
+
+    /** An attribute as plain JSON, the way the DynamoDB console's "JSON view" shows it. */
+    private static com.fasterxml.jackson.databind.JsonNode toJson(AttributeValue value) {
+        var nodes = JSON.getNodeFactory();
+        return switch (value.type()) {
+            case S -> nodes.textNode(value.s());
+            case N -> nodes.numberNode(new java.math.BigDecimal(value.n()));
+            case BOOL -> nodes.booleanNode(value.bool());
+            case NUL -> nodes.nullNode();
+            case M -> toJson(value.m());
+            case L -> {
+                var array = nodes.arrayNode();
+                value.l().forEach(element -> array.add(toJson(element)));
+                yield array;
+            }
+            case SS -> {
+                var array = nodes.arrayNode();
+                value.ss().forEach(array::add);
+                yield array;
+            }
+            default -> nodes.textNode(value.toString());
+        };
     }
 
     public URI webhookUrl(String system, String tenant) {
