@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.loopfree.sync.adapters.sqs.EnvelopeCodec;
 import io.loopfree.sync.domain.envelope.Envelope;
 import io.loopfree.sync.support.Fixtures;
-import io.loopfree.sync.support.FunctionTestSupport;
 import io.loopfree.sync.support.Profiles;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -24,15 +22,8 @@ import software.amazon.awssdk.services.sqs.model.Message;
  */
 @QuarkusTest
 @TestProfile(Profiles.IngressDeployment.class)
-class IngressDeploymentTest extends FunctionTestSupport {
+class IngressDeploymentTest extends IngressTestSupport {
 
-    String queueUrl;
-
-    @BeforeEach
-    void emptyQueue() {
-        queueUrl = config("sync.queue-url");
-        drain(queueUrl, Duration.ZERO);
-    }
 
     @Test
     void aProviderKnownOnlyToTheDeploymentIsVerifiedFromItsProfile() {

@@ -9,7 +9,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,7 +17,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loopfree.sync.adapters.sqs.EnvelopeCodec;
 import io.loopfree.sync.domain.envelope.Envelope;
 import io.loopfree.sync.support.Fixtures;
-import io.loopfree.sync.support.FunctionTestSupport;
 import io.loopfree.sync.support.Profiles;
 import io.loopfree.sync.support.ProviderSecrets;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,7 +30,7 @@ import io.restassured.path.json.JsonPath;
  */
 @QuarkusTest
 @TestProfile(Profiles.Ingress.class)
-class IngressProvidersTest extends FunctionTestSupport {
+class IngressProvidersTest extends IngressTestSupport {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> SECRETS = List.of(ProviderSecrets.STRIPE, ProviderSecrets.STRIPE_PREVIOUS,
@@ -40,13 +38,11 @@ class IngressProvidersTest extends FunctionTestSupport {
             ProviderSecrets.ZOOM, ProviderSecrets.SMARTSHEET, ProviderSecrets.META_APP_SECRET,
             ProviderSecrets.META_VERIFY_TOKEN, ProviderSecrets.GENERIC_HMAC);
 
-    String queueUrl;
-
-    @BeforeEach
-    void emptyQueue() {
-        queueUrl = config("sync.queue-url");
-        drain(queueUrl, Duration.ZERO);
+    @Override
+    protected List<String> configuredSecrets() {
+        return SECRETS;
     }
+
 
     // ---------------------------------------------------------------- Stripe
 
@@ -336,15 +332,6 @@ class IngressProvidersTest extends FunctionTestSupport {
         assertThat(drain(queueUrl, Duration.ZERO)).as("a challenge enqueues nothing").isEmpty();
     }
 
-    private void assertRefused(String fixture, int status, String error, String reasonFragment) {
-        JsonPath response = invoke(Fixtures.event("ingress", fixture));
-        assertThat(response.getInt("statusCode")).as(fixture + ": " + response.getString("body")).isEqualTo(status);
-        JsonPath body = JsonPath.from(response.getString("body"));
-        assertThat(body.getString("error")).isEqualTo(error);
-        assertThat(body.getString("reason")).contains(reasonFragment);
-        SECRETS.forEach(secret -> assertThat(response.getString("body")).doesNotContain(secret));
-        assertThat(drain(queueUrl, Duration.ZERO)).as("nothing enqueued for " + fixture).isEmpty();
-    }
 
     static String sha256(byte[] bytes) {
         try {
