@@ -21,8 +21,6 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.loopfree.sync.adapters.sqs.EnvelopeCodec;
 import io.loopfree.sync.app.Outcome;
@@ -37,6 +35,7 @@ import io.loopfree.sync.domain.marker.MarkerKey;
 import io.loopfree.sync.ports.MappingRepository;
 import io.loopfree.sync.ports.MarkerStore;
 import io.loopfree.sync.support.Fixtures;
+import io.loopfree.sync.support.SqsEvents;
 import io.loopfree.sync.support.FunctionTestSupport;
 import io.loopfree.sync.support.Profiles;
 import io.loopfree.sync.support.SyncResources;
@@ -308,22 +307,8 @@ class ProcessorLayersTest extends FunctionTestSupport {
         if (messages.isEmpty()) {
             return List.of();
         }
-        ObjectNode event = JSON.createObjectNode();
-        ArrayNode records = event.putArray("Records");
-        for (Message message : messages) {
-            ObjectNode record = records.addObject();
-            record.put("messageId", message.messageId());
-            record.put("receiptHandle", message.receiptHandle());
-            record.put("body", message.body());
-            ObjectNode attributes = record.putObject("attributes");
-            message.attributes().forEach((name, value) -> attributes.put(name.toString(), value));
-            record.putObject("messageAttributes");
-            record.put("md5OfBody", message.md5OfBody());
-            record.put("eventSource", "aws:sqs");
-            record.put("eventSourceARN", "arn:aws:sqs:us-east-1:000000000000:loopfree-processor-redrive");
-            record.put("awsRegion", "us-east-1");
-        }
-        List<String> failed = invoke(event.toString()).getList("batchItemFailures.itemIdentifier", String.class);
+        String event = SqsEvents.of(messages, "arn:aws:sqs:us-east-1:000000000000:loopfree-processor-redrive");
+        List<String> failed = invoke(event).getList("batchItemFailures.itemIdentifier", String.class);
         for (Message message : messages) {
             if (!failed.contains(message.messageId())) {
                 sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));

@@ -9,9 +9,8 @@ import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.loopfree.sync.support.SqsEvents;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -70,7 +69,7 @@ final class SqsEventSourceMapping implements AutoCloseable {
         invocations.incrementAndGet();
         Set<String> failed = new HashSet<>();
         try {
-            JsonNode response = JSON.readTree(processor.apply(event(messages)));
+            JsonNode response = JSON.readTree(processor.apply(SqsEvents.of(messages, queueArn)));
             response.path("batchItemFailures").forEach(f -> failed.add(f.path("itemIdentifier").asText()));
         } catch (Exception e) {
             // the whole invocation failed: Lambda retries every record of the batch
@@ -87,28 +86,6 @@ final class SqsEventSourceMapping implements AutoCloseable {
         }
     }
 
-    /** The SQS event Lambda builds for a batch. */
-    private String event(List<Message> messages) {
-        ObjectNode event = JSON.createObjectNode();
-        ArrayNode records = event.putArray("Records");
-        for (Message message : messages) {
-            ObjectNode record = records.addObject();
-            record.put("messageId", message.messageId());
-            record.put("receiptHandle", message.receiptHandle());
-            record.put("body", message.body());
-            ObjectNode attributes = record.putObject("attributes");
-            message.attributesAsStrings().forEach(attributes::put);
-            ObjectNode messageAttributes = record.putObject("messageAttributes");
-            message.messageAttributes().forEach((name, value) -> messageAttributes.putObject(name)
-                    .put("stringValue", value.stringValue()).put("dataType", value.dataType())
-                    .putArray("stringListValues"));
-            record.put("md5OfBody", message.md5OfBody());
-            record.put("eventSource", "aws:sqs");
-            record.put("eventSourceARN", queueArn);
-            record.put("awsRegion", "us-east-1");
-        }
-        return event.toString();
-    }
 
     long invocations() {
         return invocations.get();
