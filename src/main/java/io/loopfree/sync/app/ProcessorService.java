@@ -3,8 +3,13 @@ package io.loopfree.sync.app;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -13,19 +18,32 @@ import org.jboss.logging.Logger;
 import io.loopfree.sync.config.SyncConfig;
 import io.loopfree.sync.domain.change.Change;
 import io.loopfree.sync.domain.change.ChangeMapping;
+import io.loopfree.sync.domain.change.FieldMapping;
+import io.loopfree.sync.domain.change.FieldSet;
 import io.loopfree.sync.domain.change.MappingException;
+import io.loopfree.sync.domain.connection.Connection;
+import io.loopfree.sync.domain.connection.ConnectionSystem;
+import io.loopfree.sync.domain.connection.InvalidConnectionException;
 import io.loopfree.sync.domain.dedup.Claim;
 import io.loopfree.sync.domain.dedup.DedupEntry;
 import io.loopfree.sync.domain.dedup.EventKey;
 import io.loopfree.sync.domain.echo.EchoRules;
 import io.loopfree.sync.domain.echo.Identities;
 import io.loopfree.sync.domain.envelope.Envelope;
+import io.loopfree.sync.domain.link.LinkKey;
+import io.loopfree.sync.domain.marker.MarkedWrite;
 import io.loopfree.sync.domain.marker.Marker;
 import io.loopfree.sync.domain.marker.MarkerKey;
+import io.loopfree.sync.domain.outbound.FanOutPlanner;
+import io.loopfree.sync.domain.outbound.OutboundResponse;
+import io.loopfree.sync.domain.outbound.OutboxKey;
+import io.loopfree.sync.domain.outbound.PendingWrite;
 import io.loopfree.sync.domain.state.RecordKey;
+import io.loopfree.sync.domain.state.RecordState;
 import io.loopfree.sync.domain.state.StateRules;
-import io.loopfree.sync.ports.FanOut;
+import io.loopfree.sync.ports.ConnectionRepository;
 import io.loopfree.sync.ports.MappingRepository;
+import io.loopfree.sync.ports.OutboundClient;
 import io.loopfree.sync.ports.SyncLedger;
 
 /**
@@ -34,14 +52,17 @@ import io.loopfree.sync.ports.SyncLedger;
  * <ol>
  * <li>normalize: the system's mapping turns the payload into a {@link Change} (no I/O);</li>
  * <li>actor / change agent: our own identity or tag → echo (no I/O, so before any DynamoDB work);</li>
- * <li>one strongly consistent read of the event's dedup entry, the record's marker and its sync state;</li>
- * <li>dedup: done → duplicate; held by a live lease → retry later;</li>
- * <li>marker: live, and the fields are the ones we wrote → echo, consumed together with marking the event done;</li>
- * <li>state hash → no-change; older than what we applied → stale (each marked done in one write);</li>
- * <li>apply: the next sync state at the version read, together with the in-progress claim (one transaction);
- * then fan-out; then done. A conflict re-reads and decides again, a bounded number of times.</li>
+ * <li>read the event's dedup entry and the record's identity link (one request; the record too when the change
+ * names its canonical key): done → duplicate; held by a live lease → retry later;</li>
+ * <li>skinny: fetch the record from its system and map it (an HTTP call);</li>
+ * <li>read the record's state, the markers of our writes to it and its pending writes (one request);</li>
+ * <li>marker: the change is the echo of one of our writes → dropped, the marker consumed with the event done;</li>
+ * <li>stale (per field) → dropped; no net change → dropped (pending writes of the record are sent first);</li>
+ * <li>apply: ownership decides the canonical fields, the field diff the writes; one transaction stores the next
+ * state, the claim, the pending writes and their markers; the writes are sent; one transaction completes them.</li>
  * </ol>
- * Requests: duplicate 1, echo by marker 2, no-change/stale 2, applied 2 before fan-out and 3 in all.
+ * Requests: duplicate 1, echo by marker 3 (2 when the change names its canonical key), no-change/stale 3 (2),
+ * applied 4 (3) whatever the number of targets.
  */
 @ApplicationScoped
 public class ProcessorService {
@@ -51,26 +72,64 @@ public class ProcessorService {
     public static final String ECHO_MARKER = "echo-marker";
     public static final String IGNORED = "ignored";
 
-    /** What became of one envelope, and which record it was about ({@code -} when not known). */
-    public record Processed(Outcome outcome, String record) {
+    /**
+     * What became of one envelope, which record it was about ({@code -} when not known), and its outbound writes:
+     * {@code written}, {@code retrying} (kept pending), {@code failed} (given up), {@code skipped} (targets with
+     * nothing to write).
+     */
+    public record Processed(Outcome outcome, String record, Writes writes) {
+        public Processed(Outcome outcome, String record) {
+            this(outcome, record, Writes.NONE);
+        }
+    }
+
+    public record Writes(int written, int retrying, int failed, int skipped, int held) {
+        public static final Writes NONE = new Writes(0, 0, 0, 0, 0);
+
+        static Writes of(List<SyncLedger.WriteResult> results, int skipped, int held) {
+            int written = 0;
+            int retrying = 0;
+            int failed = 0;
+            for (SyncLedger.WriteResult result : results) {
+                if (result instanceof SyncLedger.Written) {
+                    written++;
+                } else if (result instanceof SyncLedger.WillRetry) {
+                    retrying++;
+                } else {
+                    failed++;
+                }
+            }
+            return new Writes(written, retrying, failed, skipped, held);
+        }
+
+        public String describe() {
+            return "written=" + written + " retrying=" + retrying + " failed=" + failed + " skipped=" + skipped
+                    + (held > 0 ? " held=" + held : "");
+        }
     }
 
     private final MappingRepository mappings;
     private final SyncLedger ledger;
-    private final FanOut fanOut;
+    private final ConnectionRepository connections;
+    private final OutboundClient outbound;
+    private final OutboundSender sender;
     private final Clock clock;
+    private final SyncConfig config;
     private final Duration dedupTtl;
     private final Duration lease;
     private final int maxAttempts;
     private final Identities identities;
     private final String changeAgent;
 
-    public ProcessorService(MappingRepository mappings, SyncLedger ledger, FanOut fanOut, Clock clock,
-            SyncConfig config) {
+    public ProcessorService(MappingRepository mappings, SyncLedger ledger, ConnectionRepository connections,
+            OutboundClient outbound, OutboundSender sender, Clock clock, SyncConfig config) {
         this.mappings = mappings;
         this.ledger = ledger;
-        this.fanOut = fanOut;
+        this.connections = connections;
+        this.outbound = outbound;
+        this.sender = sender;
         this.clock = clock;
+        this.config = config;
         this.dedupTtl = config.dedup().ttl();
         this.lease = config.dedup().lease();
         this.maxAttempts = Math.max(1, config.apply().maxAttempts());
@@ -80,11 +139,12 @@ public class ProcessorService {
 
     public Processed process(Envelope envelope) {
         Change change;
+        ChangeMapping mapping;
         try {
-            ChangeMapping mapping = mappings.find(envelope.system()).orElseThrow(
+            mapping = mappings.find(envelope.system()).orElseThrow(
                     () -> new MappingException("no mapping for system '" + envelope.system() + "'"));
             ChangeMapping.Normalized normalized = mapping.normalize(envelope);
-            if (normalized instanceof ChangeMapping.Ignored ignored) {
+            if (normalized instanceof ChangeMapping.Ignored) {
                 return new Processed(new Outcome.Dropped(IGNORED), "-");
             }
             change = ((ChangeMapping.Mapped) normalized).change();
@@ -97,73 +157,219 @@ public class ProcessorService {
         if (echo.isPresent()) {
             return new Processed(new Outcome.Dropped(echo.get()), record);
         }
-        return new Processed(filterAndApply(change), record);
+        Optional<Connection> connection;
+        try {
+            connection = connections.find(change.tenant(), change.resource())
+                    .filter(c -> c.includes(change.system()));
+        } catch (InvalidConnectionException e) {
+            throw new ProcessingException("invalid-connection", record, e.getMessage(), e);
+        }
+        return filterAndApply(change, mapping, connection, clock.instant().plus(config.fanOut().budget()));
     }
 
-    private Outcome filterAndApply(Change change) {
-        String record = change.recordLabel();
-        EventKey event = new EventKey(change.system(), change.tenant(), change.eventId());
-        MarkerKey markerKey = new MarkerKey(change.tenant(), change.system(), change.resource(), change.recordId());
-        RecordKey recordKey = new RecordKey(change.tenant(), change.resource(), change.canonicalKey());
+    private Processed filterAndApply(Change received, ChangeMapping mapping, Optional<Connection> connection,
+            Instant deadline) {
+        String record = received.recordLabel();
+        EventKey event = new EventKey(received.system(), received.tenant(), received.eventId());
+        LinkKey link = new LinkKey(received.tenant(), received.resource(), received.system(), received.recordId());
+        Change change = received;
+        boolean fetched = false;
 
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             Instant now = clock.instant();
-            SyncLedger.Snapshot snapshot = ledger.load(event, markerKey, recordKey, now);
+            Optional<SyncLedger.RecordRead> named = Optional.ofNullable(change.canonicalKey())
+                    .map(key -> recordRead(received, key, connection));
+            SyncLedger.Lookup lookup = ledger.lookup(event, link, named, now);
+            if (lookup.dedup().isPresent() && lookup.dedup().get().blocks(now)) {
+                return new Processed(alreadyClaimed(lookup.dedup().get(), record), record);
+            }
+            if (change.skinny() && !fetched) {
+                change = fetch(change, mapping, connection, deadline);
+                fetched = true;
+            }
+            String canonicalKey = change.canonicalKey() != null ? change.canonicalKey()
+                    : lookup.linked().orElse(link.defaultCanonicalKey());
+            SyncLedger.RecordRead read = recordRead(change, canonicalKey, connection);
+            SyncLedger.RecordView view = lookup.record().filter(v -> v.record().key().equals(read.record()))
+                    .orElseGet(() -> ledger.read(read, now));
 
-            if (snapshot.dedup().isPresent() && snapshot.dedup().get().blocks(now)) {
-                return alreadyClaimed(snapshot.dedup().get(), record);
+            Optional<Marker> marker = view.marker(change.system());
+            if (marker.isPresent()) {
+                Optional<MarkedWrite> ours = marker.get().echoOf(change, StateRules.effectiveFields(change, view.record()), now);
+                if (ours.isPresent()) {
+                    SyncLedger.Commit commit = ledger.consumeMarker(event, marker.get().key(), ours.get(),
+                            !change.partial(), "dropped:" + ECHO_MARKER, now, dedupTtl);
+                    if (commit instanceof SyncLedger.Committed) {
+                        return new Processed(new Outcome.Dropped(ECHO_MARKER), record);
+                    }
+                    if (commit instanceof SyncLedger.AlreadyClaimed claimed) {
+                        return new Processed(alreadyClaimed(claimed.existing(), record), record);
+                    }
+                    continue; // the marker was consumed meanwhile: read again
+                }
             }
 
-            Optional<Marker> marker = snapshot.marker();
-            if (marker.isPresent()
-                    && marker.get().matches(StateRules.effectiveFields(change, snapshot.record()).hash(), change.skinny())) {
-                SyncLedger.Commit commit = ledger.consumeMarker(event, marker.get(), "dropped:" + ECHO_MARKER, now, dedupTtl);
-                if (commit instanceof SyncLedger.Committed) {
-                    return new Outcome.Dropped(ECHO_MARKER);
-                }
-                if (commit instanceof SyncLedger.AlreadyClaimed claimed) {
-                    return alreadyClaimed(claimed.existing(), record);
-                }
-                continue; // the marker was consumed or replaced meanwhile: read again
-            }
-
-            StateRules.Decision decision = StateRules.decide(change, snapshot.record(), now);
+            StateRules.Decision decision = StateRules.decide(change, view.record(), now);
             if (decision instanceof StateRules.Drop drop) {
-                SyncLedger.Commit commit = ledger.recordDrop(event, "dropped:" + drop.reason(), now, dedupTtl);
-                if (commit instanceof SyncLedger.AlreadyClaimed claimed) {
-                    return alreadyClaimed(claimed.existing(), record);
-                }
-                return new Outcome.Dropped(drop.reason());
+                return dropped(event, drop.reason(), view, record, now, deadline);
             }
 
-            StateRules.Apply apply = (StateRules.Apply) decision;
+            RecordState next = ((StateRules.Apply) decision).next();
+            FanOutPlanner.Plan plan = connection.isPresent()
+                    ? plan(connection.get(), change, view.record(), next, now)
+                    : new FanOutPlanner.Plan(next, List.of(), 0, List.of());
+            List<PendingWrite> writes = pendingWrites(plan, now);
+            Set<OutboxKey> replaced = writes.stream().map(PendingWrite::key).collect(Collectors.toSet());
+            List<PendingWrite> obsolete = view.pending().stream()
+                    .filter(p -> p.status() == PendingWrite.Status.pending && !replaced.contains(p.key())).toList();
+            List<Marker> markers = markers(writes, view, now);
             Claim claim = new Claim(UUID.randomUUID().toString(), now.plus(lease));
-            SyncLedger.Commit commit = ledger.apply(event, apply.next(), claim, record, now, dedupTtl);
+            SyncLedger.Commit commit = ledger.apply(event, plan.state(), claim, record, writes, obsolete, markers, now,
+                    dedupTtl);
             if (commit instanceof SyncLedger.AlreadyClaimed claimed) {
-                return alreadyClaimed(claimed.existing(), record);
+                return new Processed(alreadyClaimed(claimed.existing(), record), record);
             }
             if (commit instanceof SyncLedger.Conflict conflict) {
-                LOG.debugf("apply conflict on %s (attempt %d): %s", recordKey.asItemKey(), attempt, conflict.what());
+                LOG.debugf("apply conflict on %s (attempt %d): %s", read.record().asItemKey(), attempt, conflict.what());
                 continue;
             }
-            handOff(change, apply, event, claim);
-            if (!ledger.finish(event, claim, Outcome.APPLIED.label(), clock.instant())) {
+            List<PendingWrite> sendable = writes.stream().filter(PendingWrite::sendable).toList();
+            int held = writes.size() - sendable.size();
+            List<SyncLedger.WriteResult> results = sender.send(sendable, plan.state(), deadline);
+            boolean retry = results.stream().anyMatch(r -> r instanceof SyncLedger.WillRetry);
+            SyncLedger.EventFate fate = retry ? new SyncLedger.Release(event, claim)
+                    : new SyncLedger.Finish(event, claim, Outcome.APPLIED.label());
+            SyncLedger.Completion completion = ledger.complete(fate, plan.state().key(), plan.state().version(), results,
+                    clock.instant(), dedupTtl);
+            Writes counted = Writes.of(results, plan.skipped(), held);
+            if (retry) {
+                throw new ProcessingException("outbound-retry", record, "applied; " + counted.describe()
+                        + ": the pending writes are sent again on redelivery (" + firstRetryReason(results) + ")", null);
+            }
+            if (!completion.fateRecorded()) {
                 LOG.warnf("event %s: lease ran out before it was finished; another delivery took it over",
                         event.asItemKey());
             }
-            return Outcome.APPLIED;
+            return new Processed(Outcome.APPLIED, record, counted);
         }
         throw new ProcessingException("apply-conflict", record,
-                "record " + recordKey.asItemKey() + " changed concurrently " + maxAttempts + " times", null);
+                "record " + record + " changed concurrently " + maxAttempts + " times", null);
     }
 
-    private void handOff(Change change, StateRules.Apply apply, EventKey event, Claim claim) {
-        try {
-            fanOut.handOff(change, apply.next());
-        } catch (RuntimeException e) {
-            ledger.release(event, claim);
-            throw new ProcessingException("fan-out", change.recordLabel(), "fan-out failed: " + e.getMessage(), e);
+    /**
+     * A drop (stale, no change) still completes the record's pending writes: the redelivery of a change whose
+     * writes failed finds its state applied, and must not leave them behind.
+     */
+    private Processed dropped(EventKey event, String reason, SyncLedger.RecordView view, String record, Instant now,
+            Instant deadline) {
+        List<PendingWrite> pending = view.pending().stream().filter(PendingWrite::sendable).toList();
+        if (pending.isEmpty()) {
+            SyncLedger.Commit commit = ledger.recordDrop(event, "dropped:" + reason, now, dedupTtl);
+            if (commit instanceof SyncLedger.AlreadyClaimed claimed) {
+                return new Processed(alreadyClaimed(claimed.existing(), record), record);
+            }
+            return new Processed(new Outcome.Dropped(reason), record);
         }
+        List<SyncLedger.WriteResult> results = sender.send(pending, view.record(), deadline);
+        boolean retry = results.stream().anyMatch(r -> r instanceof SyncLedger.WillRetry);
+        ledger.complete(retry ? new SyncLedger.NoEvent() : new SyncLedger.Drop(event, "dropped:" + reason),
+                view.record().key(), view.record().version(), results, clock.instant(), dedupTtl);
+        Writes counted = Writes.of(results, 0, 0);
+        if (retry) {
+            throw new ProcessingException("outbound-retry", record, "pending writes of the record: "
+                    + counted.describe() + " (" + firstRetryReason(results) + ")", null);
+        }
+        return new Processed(new Outcome.Dropped(reason), record, counted);
+    }
+
+    private FanOutPlanner.Plan plan(Connection connection, Change change, RecordState previous, RecordState next,
+            Instant now) {
+        try {
+            return FanOutPlanner.plan(connection, change, previous, next,
+                    system -> fieldMapping(system, change.resource()), changeAgent, now);
+        } catch (MappingException | IllegalStateException e) {
+            throw new ProcessingException("mapping-error", change.recordLabel(), e.getMessage(), e);
+        }
+    }
+
+    private Optional<FieldMapping> fieldMapping(String system, String resource) {
+        return mappings.find(system).flatMap(m -> m.fieldMapping(resource));
+    }
+
+    private List<PendingWrite> pendingWrites(FanOutPlanner.Plan plan, Instant now) {
+        List<PendingWrite> writes = new ArrayList<>();
+        for (FanOutPlanner.PlannedWrite planned : plan.writes()) {
+            writes.add(new PendingWrite(OutboxKey.of(planned.write()), planned.write(), planned.after(),
+                    UUID.randomUUID().toString(),
+                    planned.held() ? PendingWrite.Status.held : PendingWrite.Status.pending, 0, null, now, now,
+                    plan.state().version()));
+        }
+        return writes;
+    }
+
+    /** Each target's marker with its live writes and the one about to be made (written before the call). */
+    private List<Marker> markers(List<PendingWrite> writes, SyncLedger.RecordView view, Instant now) {
+        List<Marker> markers = new ArrayList<>();
+        for (PendingWrite pending : writes) {
+            if (!pending.sendable()) {
+                continue;
+            }
+            String system = pending.write().target().system();
+            MarkerKey key = new MarkerKey(pending.key().tenant(), system, pending.key().resource(),
+                    pending.key().canonicalKey());
+            List<MarkedWrite> live = new ArrayList<>(view.marker(system).map(m -> m.live(now)).orElse(List.of()));
+            live.add(new MarkedWrite(pending.token(), pending.afterHash(), FieldSet.of(pending.write().fields()),
+                    pending.write().correlationId(), now, now.plus(config.markers().ttlFor(system))));
+            markers.add(new Marker(key, live));
+        }
+        return markers;
+    }
+
+    private SyncLedger.RecordRead recordRead(Change change, String canonicalKey, Optional<Connection> connection) {
+        RecordKey recordKey = new RecordKey(change.tenant(), change.resource(), canonicalKey);
+        List<MarkerKey> markers = new ArrayList<>();
+        List<OutboxKey> outbox = new ArrayList<>();
+        markers.add(new MarkerKey(change.tenant(), change.system(), change.resource(), canonicalKey));
+        connection.ifPresent(c -> {
+            for (ConnectionSystem system : c.systems()) {
+                if (!system.system().equals(change.system())) {
+                    markers.add(new MarkerKey(change.tenant(), system.system(), change.resource(), canonicalKey));
+                }
+                outbox.add(new OutboxKey(change.tenant(), system.system(), system.account(), change.resource(),
+                        canonicalKey));
+            }
+        });
+        return new SyncLedger.RecordRead(recordKey, markers, outbox);
+    }
+
+    /**
+     * A skinny change (ids only) made whole with the record fetched from its system, when the connection says how
+     * to reach it and the mapping how to read it; otherwise it stays skinny (applied as "fields must be fetched").
+     */
+    private Change fetch(Change change, ChangeMapping mapping, Optional<Connection> connection, Instant deadline) {
+        Optional<ConnectionSystem> system = connection.flatMap(c -> c.system(change.system()));
+        if (system.isEmpty()) {
+            return change;
+        }
+        OutboundResponse response = outbound.fetch(system.get().target(), change.resource(), change.recordId(), deadline);
+        try {
+            if (response instanceof OutboundResponse.Done done) {
+                return mapping.enrich(change, done.body() == null ? Map.of() : done.body()).orElse(change);
+            }
+        } catch (MappingException e) {
+            throw new ProcessingException("mapping-error", change.recordLabel(), e.getMessage(), e);
+        }
+        if (response instanceof OutboundResponse.NotFound) {
+            return change.withFetched(null, change.occurredAt(), true, FieldSet.EMPTY);
+        }
+        throw new ProcessingException("fetch-failed", change.recordLabel(), "could not fetch the record from "
+                + change.system() + ": " + response.getClass().getSimpleName() + " HTTP " + response.status(), null);
+    }
+
+    private static String firstRetryReason(List<SyncLedger.WriteResult> results) {
+        return results.stream().filter(r -> r instanceof SyncLedger.WillRetry)
+                .map(r -> r.pending().write().target().system() + ": " + ((SyncLedger.WillRetry) r).reason())
+                .findFirst().orElse("");
     }
 
     private static Outcome alreadyClaimed(DedupEntry existing, String record) {

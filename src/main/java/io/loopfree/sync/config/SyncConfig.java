@@ -41,6 +41,12 @@ public interface SyncConfig {
 
     Secrets secrets();
 
+    Connections connections();
+
+    FanOut fanOut();
+
+    Mappings mappings();
+
     interface Tables {
         /** Short-lived items with TTL on {@code expiresAt}: dedup entries, correlation markers. */
         @WithDefault("loopfree-events")
@@ -152,6 +158,33 @@ public interface SyncConfig {
         /** Read-decide-write rounds for one event when its record is written concurrently (optimistic concurrency). */
         @WithDefault("5")
         int maxAttempts();
+    }
+
+    interface Connections {
+        /** How long an instance keeps a connection it read: a console edit takes effect within it. */
+        @WithDefault("30s")
+        Duration cacheTtl();
+    }
+
+    interface FanOut {
+        /**
+         * The time one message may spend on outbound calls (retries included), after which its remaining writes stay
+         * pending for the redelivery. Keep it well inside the dedup lease and the function timeout.
+         */
+        @WithDefault("12s")
+        Duration budget();
+
+        /** Attempts of one pending write (deliveries and reconciler runs) before it is marked failed. */
+        @WithDefault("5")
+        int maxAttempts();
+    }
+
+    interface Mappings {
+        /**
+         * A directory of processor mappings ({@code <system>.json}) read before the packaged ones: a deployment
+         * adds a provider or adjusts one without a build.
+         */
+        Optional<String> dir();
     }
 
     interface Reconciler {

@@ -3,11 +3,11 @@ package io.loopfree.sync.ports;
 import io.loopfree.sync.domain.marker.Marker;
 
 /**
- * Correlation markers. The fan-out writes one through {@link #put} just before each outbound write; the processor
- * consumes it when the echo arrives (inside {@link SyncLedger}, in the same call that records the drop).
+ * Correlation markers outside the processor's transactions (operations, tests): the processor writes them in
+ * the transaction that applies a change, and consumes them inside {@link SyncLedger}.
  */
 public interface MarkerStore {
 
-    /** Writes (or replaces: the newest write is the one to recognise) the marker for its record and system. */
+    /** Writes the record's marker item with these writes (replacing it). */
     void put(Marker marker);
 }

@@ -2,49 +2,145 @@ package io.loopfree.sync.ports;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.loopfree.sync.domain.dedup.Claim;
 import io.loopfree.sync.domain.dedup.DedupEntry;
 import io.loopfree.sync.domain.dedup.EventKey;
+import io.loopfree.sync.domain.link.LinkKey;
+import io.loopfree.sync.domain.marker.MarkedWrite;
 import io.loopfree.sync.domain.marker.Marker;
 import io.loopfree.sync.domain.marker.MarkerKey;
+import io.loopfree.sync.domain.outbound.OutboxKey;
+import io.loopfree.sync.domain.outbound.PendingWrite;
 import io.loopfree.sync.domain.state.RecordKey;
 import io.loopfree.sync.domain.state.RecordState;
+import io.loopfree.sync.domain.state.SystemState;
 
 /**
- * The processor's durable bookkeeping for one event: its dedup entry, the record's correlation marker, the
- * record's sync state. Shaped for the request budget: one read of all three, then one decisive conditional write
- * that records the event's fate together with its effect (so an event is never marked done without its effect,
- * nor its effect stored twice).
+ * The processor's durable bookkeeping: dedup entries, identity links, the record's sync state, the markers of our
+ * writes, the outbox of pending writes. Shaped for the request budget: at most two reads (the event and the
+ * record's link, then the record with its marker and pending writes — one read when the change names its canonical
+ * key), one decisive transaction that records the event's fate together with its effect (state, pending writes,
+ * markers), and one transaction after the calls that completes them.
  */
 public interface SyncLedger {
 
-    /** Everything the layers need, read in one request (strongly consistent). */
-    Snapshot load(EventKey event, MarkerKey marker, RecordKey record, Instant now);
+    /**
+     * What to read about one record: its state, the markers of our writes to it (in the change's system, to
+     * recognise an echo; in the other systems, to add the next writes to them), its pending writes.
+     */
+    record RecordRead(RecordKey record, List<MarkerKey> markers, List<OutboxKey> outbox) {
+        public RecordRead {
+            markers = List.copyOf(markers);
+            outbox = List.copyOf(outbox);
+        }
+    }
+
+    /**
+     * @param record  the record's sync state ({@link RecordState#absent} when none)
+     * @param markers by system, the live writes we made to the record there (systems with none are absent)
+     * @param pending the record's stored outbound writes (pending, held or failed)
+     */
+    record RecordView(RecordState record, Map<String, Marker> markers, List<PendingWrite> pending) {
+        public RecordView {
+            markers = Map.copyOf(markers);
+            pending = List.copyOf(pending);
+        }
+
+        public Optional<Marker> marker(String system) {
+            return Optional.ofNullable(markers.get(system));
+        }
+    }
 
     /**
      * @param dedup  the event's live dedup entry; empty when absent or past its TTL
-     * @param marker the record's live marker; empty when absent or expired (even if not yet deleted)
-     * @param record the record's sync state ({@link RecordState#absent} when none)
+     * @param linked the canonical key the link of the change's record names; empty when there is no link
+     * @param record present when {@code knownRecord} was given (read in the same request)
      */
-    record Snapshot(Optional<DedupEntry> dedup, Optional<Marker> marker, RecordState record) {
+    record Lookup(Optional<DedupEntry> dedup, Optional<String> linked, Optional<RecordView> record) {
     }
+
+    /** One strongly consistent read of the event's dedup entry and the link; and of the record, when already known. */
+    Lookup lookup(EventKey event, LinkKey link, Optional<RecordRead> knownRecord, Instant now);
+
+    /** One strongly consistent read of the record, its marker and its pending writes. */
+    RecordView read(RecordRead read, Instant now);
 
     /** Marks the event done with a drop outcome, unless another delivery got there first. */
     Commit recordDrop(EventKey event, String outcome, Instant now, Duration ttl);
 
-    /** Consumes the marker (only if still live and the same one) and marks the event done as its echo, atomically. */
-    Commit consumeMarker(EventKey event, Marker marker, String outcome, Instant now, Duration ttl);
+    /**
+     * Marks the event done as the echo of {@code write}, atomically with removing that write from the marker (a
+     * complete echo) — or leaving it for the other per-property echoes of the same write ({@code consume} false).
+     */
+    Commit consumeMarker(EventKey event, MarkerKey marker, MarkedWrite write, boolean consume, String outcome,
+            Instant now, Duration ttl);
 
     /**
-     * Stores the record's next state (conditional on the version it was read at) and claims the event as in
-     * progress under {@code claim}, atomically.
+     * One transaction: the record's next state (conditional on the version it was read at), the event claimed as in
+     * progress under {@code claim}, each pending write stored (replacing the record's older one for that target),
+     * the outdated pending writes removed, and the markers of the writes about to be made.
      */
-    Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, Instant now, Duration ttl);
+    Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, List<PendingWrite> writes,
+            List<PendingWrite> obsolete, List<Marker> markers, Instant now, Duration ttl);
 
-    /** In progress → done, if we still hold the claim (a takeover after our lease ran out wins otherwise). */
-    boolean finish(EventKey event, Claim claim, String outcome, Instant now);
+    /** What became of one pending write. */
+    sealed interface WriteResult {
+        PendingWrite pending();
+    }
+
+    /** Done: the write leaves the outbox; the target's state becomes {@code after}; its id is linked if new. */
+    record Written(PendingWrite pending, SystemState after, Optional<LinkKey> link) implements WriteResult {
+    }
+
+    /** Will be sent again (next delivery, reconciler): attempts counted, the reason kept. */
+    record WillRetry(PendingWrite pending, String reason) implements WriteResult {
+    }
+
+    /** Given up: status {@code failed} with the reason, visible in the outbox and counted. */
+    record GaveUp(PendingWrite pending, String reason) implements WriteResult {
+    }
+
+    /** What to record about the event once its writes are done. */
+    sealed interface EventFate {
+    }
+
+    /** In progress → done with {@code outcome}, if we still hold the claim. */
+    record Finish(EventKey event, Claim claim, String outcome) implements EventFate {
+    }
+
+    /** Not applied by this delivery: done with a drop outcome (claimable put, as {@link #recordDrop}). */
+    record Drop(EventKey event, String outcome) implements EventFate {
+    }
+
+    /** Give the claim back, so that the redelivery is processed at once and sends what is still pending. */
+    record Release(EventKey event, Claim claim) implements EventFate {
+    }
+
+    /** No event (the reconciler or an operator sends pending writes). */
+    record NoEvent() implements EventFate {
+    }
+
+    /**
+     * One transaction (retried without the parts that no longer hold): every result (outbox item removed or
+     * updated, conditional on its token), the targets' states on the record (conditional on {@code recordVersion},
+     * the version the writes were planned at: a newer inbound state is never overwritten), links, the event's fate.
+     *
+     * @return what could be recorded
+     */
+    Completion complete(EventFate fate, RecordKey record, long recordVersion, List<WriteResult> results, Instant now,
+            Duration ttl);
+
+    /**
+     * @param fateRecorded    false when another delivery took the event over (lease ran out) or finished it
+     * @param superseded      results dropped because a newer write had replaced theirs in the outbox
+     * @param stateRecorded   false when the record changed meanwhile (its states there were left as they are)
+     */
+    record Completion(boolean fateRecorded, int superseded, boolean stateRecorded) {
+    }
 
     /** Best effort: gives the event back so that its redelivery is processed at once rather than after the lease. */
     void release(EventKey event, Claim claim);

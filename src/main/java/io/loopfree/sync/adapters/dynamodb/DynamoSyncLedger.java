@@ -2,7 +2,9 @@ package io.loopfree.sync.adapters.dynamodb;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,8 +17,12 @@ import io.loopfree.sync.config.SyncConfig;
 import io.loopfree.sync.domain.dedup.Claim;
 import io.loopfree.sync.domain.dedup.DedupEntry;
 import io.loopfree.sync.domain.dedup.EventKey;
+import io.loopfree.sync.domain.link.LinkKey;
+import io.loopfree.sync.domain.marker.MarkedWrite;
 import io.loopfree.sync.domain.marker.Marker;
 import io.loopfree.sync.domain.marker.MarkerKey;
+import io.loopfree.sync.domain.outbound.OutboxKey;
+import io.loopfree.sync.domain.outbound.PendingWrite;
 import io.loopfree.sync.domain.state.RecordKey;
 import io.loopfree.sync.domain.state.RecordState;
 import io.loopfree.sync.ports.SyncLedger;
@@ -25,23 +31,28 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
  * The processor's bookkeeping in DynamoDB, one request per step:
  * <ul>
- * <li>{@link #load}: one BatchGetItem (strongly consistent) of the dedup item and the marker (events table) and
- * the record's state (state table);</li>
+ * <li>{@link #lookup}: one BatchGetItem (strongly consistent) of the dedup item and the record's link — and of the
+ * record view when the change names its canonical key; {@link #read}: one BatchGetItem of the record's state, its
+ * marker and its pending writes;</li>
  * <li>{@link #recordDrop}: one conditional PutItem of the dedup item as DONE;</li>
- * <li>{@link #consumeMarker}: one TransactWriteItems — delete the marker if still live and the same, put the dedup
- * item as DONE;</li>
- * <li>{@link #apply}: one TransactWriteItems — put the record's state at the version read, put the dedup item as
- * IN_PROGRESS under our claim;</li>
- * <li>{@link #finish}: one conditional UpdateItem to DONE; {@link #release}: one conditional DeleteItem.</li>
+ * <li>{@link #consumeMarker}: one TransactWriteItems — remove the write from the marker if still live, put the
+ * dedup item as DONE;</li>
+ * <li>{@link #apply}: one TransactWriteItems — the record's state at the version read, the dedup item as
+ * IN_PROGRESS under our claim, the pending writes and their markers;</li>
+ * <li>{@link #complete}: one TransactWriteItems — outbox items removed or updated (each conditional on its token),
+ * the targets' states on the record (conditional on the planned version), links, the event's fate;</li>
+ * <li>{@link #release}: one conditional DeleteItem.</li>
  * </ul>
  * Every dedup write carries the claimable condition and returns the old item when it fails, so a concurrent
  * delivery learns in the same call that it is a duplicate.
@@ -52,6 +63,7 @@ public class DynamoSyncLedger implements SyncLedger {
     private static final Logger LOG = Logger.getLogger(DynamoSyncLedger.class);
     private static final String CONDITION_FAILED = "ConditionalCheckFailed";
     private static final int BATCH_GET_ROUNDS = 5;
+    private static final int COMPLETE_ROUNDS = 4;
 
     private final DynamoDbClient dynamo;
     private final String eventsTable;
@@ -64,12 +76,60 @@ public class DynamoSyncLedger implements SyncLedger {
     }
 
     @Override
-    public Snapshot load(EventKey event, MarkerKey marker, RecordKey record, Instant now) {
+    public Lookup lookup(EventKey event, LinkKey link, Optional<RecordRead> knownRecord, Instant now) {
+        List<Map<String, AttributeValue>> eventKeys = new ArrayList<>(List.of(DedupItemMapper.key(event)));
+        List<Map<String, AttributeValue>> stateKeys = new ArrayList<>(List.of(LinkItemMapper.key(link)));
+        knownRecord.ifPresent(read -> addRecordKeys(read, eventKeys, stateKeys));
+        Map<String, Map<String, AttributeValue>> found = batchGet(eventKeys, stateKeys);
+        return new Lookup(
+                DedupItemMapper.liveEntry(found.get(id(DedupItemMapper.key(event))), now),
+                LinkItemMapper.canonicalKey(found.get(id(LinkItemMapper.key(link)))),
+                knownRecord.map(read -> view(read, found, now)));
+    }
+
+    @Override
+    public RecordView read(RecordRead read, Instant now) {
+        List<Map<String, AttributeValue>> eventKeys = new ArrayList<>();
+        List<Map<String, AttributeValue>> stateKeys = new ArrayList<>();
+        addRecordKeys(read, eventKeys, stateKeys);
+        return view(read, batchGet(eventKeys, stateKeys), now);
+    }
+
+    private static void addRecordKeys(RecordRead read, List<Map<String, AttributeValue>> eventKeys,
+            List<Map<String, AttributeValue>> stateKeys) {
+        read.markers().forEach(marker -> eventKeys.add(MarkerItemMapper.key(marker)));
+        stateKeys.add(RecordStateItemMapper.key(read.record()));
+        read.outbox().forEach(key -> stateKeys.add(OutboxItemMapper.key(key)));
+    }
+
+    private static RecordView view(RecordRead read, Map<String, Map<String, AttributeValue>> found, Instant now) {
+        List<PendingWrite> pending = new ArrayList<>();
+        for (OutboxKey key : read.outbox()) {
+            Map<String, AttributeValue> item = found.get(id(OutboxItemMapper.key(key)));
+            if (OutboxItemMapper.isOutbox(item)) {
+                pending.add(OutboxItemMapper.fromItem(item));
+            }
+        }
+        Map<String, Marker> markers = new HashMap<>();
+        for (MarkerKey key : read.markers()) {
+            MarkerItemMapper.liveMarker(key, found.get(id(MarkerItemMapper.key(key))), now)
+                    .ifPresent(marker -> markers.put(key.system(), marker));
+        }
+        return new RecordView(
+                RecordStateItemMapper.fromItem(read.record(), found.get(id(RecordStateItemMapper.key(read.record())))),
+                markers, pending);
+    }
+
+    /** One BatchGetItem over both tables (its unprocessed keys asked again), items by their full key. */
+    private Map<String, Map<String, AttributeValue>> batchGet(List<Map<String, AttributeValue>> eventKeys,
+            List<Map<String, AttributeValue>> stateKeys) {
         Map<String, KeysAndAttributes> wanted = new HashMap<>();
-        wanted.put(eventsTable, KeysAndAttributes.builder().consistentRead(true)
-                .keys(DedupItemMapper.key(event), MarkerItemMapper.key(marker)).build());
-        wanted.put(stateTable, KeysAndAttributes.builder().consistentRead(true)
-                .keys(RecordStateItemMapper.key(record)).build());
+        if (!eventKeys.isEmpty()) {
+            wanted.put(eventsTable, KeysAndAttributes.builder().consistentRead(true).keys(eventKeys).build());
+        }
+        if (!stateKeys.isEmpty()) {
+            wanted.put(stateTable, KeysAndAttributes.builder().consistentRead(true).keys(stateKeys).build());
+        }
         Map<String, Map<String, AttributeValue>> found = new HashMap<>();
         for (int round = 0; !wanted.isEmpty(); round++) {
             if (round == BATCH_GET_ROUNDS) {
@@ -77,13 +137,16 @@ public class DynamoSyncLedger implements SyncLedger {
             }
             Map<String, KeysAndAttributes> request = wanted;
             BatchGetItemResponse response = dynamo.batchGetItem(b -> b.requestItems(request));
-            response.responses().values().forEach(items -> items.forEach(item -> found.put(item.get("pk").s(), item)));
+            response.responses().values().forEach(items -> items.forEach(item -> found.put(id(item), item)));
             wanted = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
         }
-        return new Snapshot(
-                DedupItemMapper.liveEntry(found.get(event.asItemKey()), now),
-                MarkerItemMapper.liveMarker(marker, found.get(marker.asItemKey()), now),
-                RecordStateItemMapper.fromItem(record, found.get(record.asItemKey())));
+        return found;
+    }
+
+    /** An item's (or key's) identity across both tables: pk, and sk where the table has one. */
+    private static String id(Map<String, AttributeValue> item) {
+        AttributeValue sk = item.get("sk");
+        return item.get("pk").s() + (sk == null ? "" : "#SK#" + sk.s());
     }
 
     @Override
@@ -102,20 +165,26 @@ public class DynamoSyncLedger implements SyncLedger {
     }
 
     @Override
-    public Commit consumeMarker(EventKey event, Marker marker, String outcome, Instant now, Duration ttl) {
-        TransactWriteItem deleteMarker = TransactWriteItem.builder().delete(d -> d.tableName(eventsTable)
-                .key(MarkerItemMapper.key(marker.key()))
-                .conditionExpression(MarkerItemMapper.LIVE_AND_SAME)
-                .expressionAttributeNames(Map.of("#expiresAt", MarkerItemMapper.EXPIRES_AT, "#token", MarkerItemMapper.TOKEN))
-                .expressionAttributeValues(Map.of(":now", DedupItemMapper.n(now.getEpochSecond()),
-                        ":token", AttributeValue.fromS(marker.token())))).build();
+    public Commit consumeMarker(EventKey event, MarkerKey marker, MarkedWrite write, boolean consume, String outcome,
+            Instant now, Duration ttl) {
+        if (!consume) {
+            return recordDrop(event, outcome, now, ttl);
+        }
+        TransactWriteItem removeWrite = TransactWriteItem.builder().update(u -> u.tableName(eventsTable)
+                .key(MarkerItemMapper.key(marker))
+                .updateExpression("REMOVE #writes.#token")
+                .conditionExpression(MarkerItemMapper.WRITE_LIVE)
+                .expressionAttributeNames(Map.of("#writes", MarkerItemMapper.WRITES, "#token", write.token(),
+                        "#expiresAt", MarkerItemMapper.EXPIRES_AT))
+                .expressionAttributeValues(Map.of(":now", DedupItemMapper.n(now.getEpochSecond())))).build();
         TransactWriteItem done = TransactWriteItem.builder()
                 .put(claimablePut(DedupItemMapper.done(event, outcome, now, now.plus(ttl)), now)).build();
-        return transact(List.of(deleteMarker, done), "marker");
+        return transact(List.of(removeWrite, done), "marker");
     }
 
     @Override
-    public Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, Instant now, Duration ttl) {
+    public Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, List<PendingWrite> writes,
+            List<PendingWrite> obsolete, List<Marker> markers, Instant now, Duration ttl) {
         long expected = next.version() - 1;
         Put state = Put.builder().tableName(stateTable)
                 .item(RecordStateItemMapper.toItem(next, event.system(), now))
@@ -125,31 +194,179 @@ public class DynamoSyncLedger implements SyncLedger {
                 .expressionAttributeValues(expected == 0 ? null
                         : Map.of(":expected", AttributeValue.fromN(Long.toString(expected))))
                 .build();
-        Put claimed = claimablePut(DedupItemMapper.inProgress(event, claim, recordLabel, now, now.plus(ttl)), now);
-        return transact(List.of(TransactWriteItem.builder().put(state).build(),
-                TransactWriteItem.builder().put(claimed).build()), "record version");
+        List<TransactWriteItem> items = new ArrayList<>();
+        items.add(TransactWriteItem.builder().put(state).build());
+        // Pending writes and markers ride on the record's version condition: the record item serializes applies.
+        writes.forEach(pending -> items.add(TransactWriteItem.builder()
+                .put(p -> p.tableName(stateTable).item(OutboxItemMapper.toItem(pending))).build()));
+        obsolete.forEach(pending -> items.add(TransactWriteItem.builder().delete(outboxDelete(pending)).build()));
+        markers.forEach(marker -> items.add(TransactWriteItem.builder()
+                .put(p -> p.tableName(eventsTable).item(MarkerItemMapper.toItem(marker))).build()));
+        items.add(TransactWriteItem.builder()
+                .put(claimablePut(DedupItemMapper.inProgress(event, claim, recordLabel, now, now.plus(ttl)), now)).build());
+        return transact(items, "record version");
     }
 
     @Override
-    public boolean finish(EventKey event, Claim claim, String outcome, Instant now) {
-        try {
-            dynamo.updateItem(b -> b.tableName(eventsTable)
-                    .key(DedupItemMapper.key(event))
-                    .updateExpression("SET #status = :done, #outcome = :outcome, #finishedAt = :finishedAt"
-                            + " REMOVE #lease, #leaseIso, #claimToken")
-                    .conditionExpression(DedupItemMapper.HELD_BY_US)
-                    .expressionAttributeNames(Map.of("#status", DedupItemMapper.STATUS,
-                            "#outcome", DedupItemMapper.OUTCOME, "#finishedAt", DedupItemMapper.FINISHED_AT,
-                            "#lease", DedupItemMapper.LEASE_EXPIRES_AT, "#leaseIso", DedupItemMapper.LEASE_EXPIRES_AT_ISO,
-                            "#claimToken", DedupItemMapper.CLAIM_TOKEN))
-                    .expressionAttributeValues(Map.of(":done", DedupItemMapper.s(DedupEntry.Status.DONE.name()),
-                            ":outcome", DedupItemMapper.s(outcome),
-                            ":finishedAt", DedupItemMapper.s(IsoTimestamps.format(now)),
-                            ":token", DedupItemMapper.s(claim.token()))));
-            return true;
-        } catch (ConditionalCheckFailedException takenOver) {
-            return false;
+    public Completion complete(EventFate fate, RecordKey record, long recordVersion, List<WriteResult> results,
+            Instant now, Duration ttl) {
+        List<WriteResult> remaining = new ArrayList<>(results);
+        EventFate pendingFate = fate;
+        boolean withState = true;
+        int superseded = 0;
+        for (int round = 1; round <= COMPLETE_ROUNDS; round++) {
+            List<TransactWriteItem> items = new ArrayList<>();
+            List<Object> parts = new ArrayList<>(); // what each item stands for, to drop it if its condition fails
+            for (WriteResult result : remaining) {
+                items.add(outboxCompletion(result, now));
+                parts.add(result);
+            }
+            Map<String, AttributeValue> statesSet = new LinkedHashMap<>();
+            Map<String, String> stateNames = new LinkedHashMap<>();
+            int index = 0;
+            for (WriteResult result : remaining) {
+                if (result instanceof Written written) {
+                    String name = "#t" + index++;
+                    stateNames.put(name, written.pending().write().target().system());
+                    statesSet.put(":" + name.substring(1), RecordStateItemMapper.systemValue(written.after()));
+                    written.link().ifPresent(link -> {
+                        items.add(TransactWriteItem.builder().put(p -> p.tableName(stateTable)
+                                .item(LinkItemMapper.toItem(link, record.canonicalKey(), now))).build());
+                        parts.add("link");
+                    });
+                }
+            }
+            if (withState && !statesSet.isEmpty()) {
+                items.add(TransactWriteItem.builder().update(recordStates(record, recordVersion, stateNames, statesSet, now))
+                        .build());
+                parts.add("state");
+            }
+            if (pendingFate != null) {
+                fateItem(pendingFate, now, ttl).ifPresent(items::add);
+                if (!(pendingFate instanceof NoEvent)) {
+                    parts.add(pendingFate);
+                }
+            }
+            if (items.isEmpty()) {
+                return new Completion(pendingFate != null, superseded, withState);
+            }
+            try {
+                dynamo.transactWriteItems(b -> b.transactItems(items));
+                return new Completion(pendingFate != null, superseded, withState || statesSet.isEmpty());
+            } catch (TransactionCanceledException cancelled) {
+                List<CancellationReason> reasons = cancelled.cancellationReasons();
+                boolean dropped = false;
+                for (int i = 0; i < reasons.size() && i < parts.size(); i++) {
+                    if (!CONDITION_FAILED.equals(reasons.get(i).code())) {
+                        continue;
+                    }
+                    Object part = parts.get(i);
+                    if (part instanceof WriteResult result) {
+                        remaining.remove(result);
+                        superseded++;
+                    } else if ("state".equals(part)) {
+                        withState = false;
+                    } else if (part instanceof EventFate) {
+                        pendingFate = null;
+                    }
+                    dropped = true;
+                }
+                if (!dropped) {
+                    LOG.debugf("complete %s: transaction cancelled (%s), round %d", record.asItemKey(),
+                            cancelled.getMessage(), round);
+                }
+            }
         }
+        throw new IllegalStateException("could not record the outbound writes of " + record.asItemKey() + " after "
+                + COMPLETE_ROUNDS + " transactions");
+    }
+
+    private TransactWriteItem outboxCompletion(WriteResult result, Instant now) {
+        PendingWrite pending = result.pending();
+        if (result instanceof Written) {
+            return TransactWriteItem.builder().delete(outboxDelete(pending)).build();
+        }
+        String reason = result instanceof WillRetry retry ? retry.reason() : ((GaveUp) result).reason();
+        String status = result instanceof GaveUp ? PendingWrite.Status.failed.name() : pending.status().name();
+        return TransactWriteItem.builder().update(u -> u.tableName(stateTable)
+                .key(OutboxItemMapper.key(pending.key()))
+                .updateExpression("SET #status = :status, #lastError = :error, #updatedAt = :now ADD #attempts :one")
+                .conditionExpression("#token = :token")
+                .expressionAttributeNames(Map.of("#status", OutboxItemMapper.STATUS, "#lastError",
+                        OutboxItemMapper.LAST_ERROR, "#updatedAt", OutboxItemMapper.UPDATED_AT, "#attempts",
+                        OutboxItemMapper.ATTEMPTS, "#token", OutboxItemMapper.TOKEN))
+                .expressionAttributeValues(Map.of(":status", AttributeValue.fromS(status),
+                        ":error", AttributeValue.fromS(reason.length() > 500 ? reason.substring(0, 500) : reason),
+                        ":now", AttributeValue.fromS(IsoTimestamps.format(now)),
+                        ":one", AttributeValue.fromN("1"),
+                        ":token", AttributeValue.fromS(pending.token())))).build();
+    }
+
+    private Delete outboxDelete(PendingWrite pending) {
+        return Delete.builder().tableName(stateTable).key(OutboxItemMapper.key(pending.key()))
+                .conditionExpression("#token = :token")
+                .expressionAttributeNames(Map.of("#token", OutboxItemMapper.TOKEN))
+                .expressionAttributeValues(Map.of(":token", AttributeValue.fromS(pending.token())))
+                .build();
+    }
+
+    private Update recordStates(RecordKey record, long recordVersion, Map<String, String> stateNames,
+            Map<String, AttributeValue> states, Instant now) {
+        StringBuilder set = new StringBuilder("SET ");
+        stateNames.keySet().forEach(name -> set.append("#systems.").append(name).append(" = :").append(name.substring(1))
+                .append(", "));
+        set.append("#updatedAt = :now ADD #version :one");
+        Map<String, String> names = new HashMap<>(stateNames);
+        names.put("#systems", RecordStateItemMapper.SYSTEMS);
+        names.put("#updatedAt", "updatedAt");
+        names.put("#version", RecordStateItemMapper.VERSION);
+        Map<String, AttributeValue> values = new HashMap<>(states);
+        values.put(":now", AttributeValue.fromS(IsoTimestamps.format(now)));
+        values.put(":one", AttributeValue.fromN("1"));
+        values.put(":expected", AttributeValue.fromN(Long.toString(recordVersion)));
+        return Update.builder().tableName(stateTable).key(RecordStateItemMapper.key(record))
+                .updateExpression(set.toString())
+                .conditionExpression(RecordStateItemMapper.AT_VERSION)
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .build();
+    }
+
+    private Optional<TransactWriteItem> fateItem(EventFate fate, Instant now, Duration ttl) {
+        if (fate instanceof Finish finish) {
+            return Optional.of(TransactWriteItem.builder().update(finishUpdate(finish.event(), finish.claim(),
+                    finish.outcome(), now)).build());
+        }
+        if (fate instanceof Drop drop) {
+            return Optional.of(TransactWriteItem.builder()
+                    .put(claimablePut(DedupItemMapper.done(drop.event(), drop.outcome(), now, now.plus(ttl)), now))
+                    .build());
+        }
+        if (fate instanceof Release release) {
+            return Optional.of(TransactWriteItem.builder().delete(d -> d.tableName(eventsTable)
+                    .key(DedupItemMapper.key(release.event()))
+                    .conditionExpression(DedupItemMapper.HELD_BY_US)
+                    .expressionAttributeNames(Map.of("#claimToken", DedupItemMapper.CLAIM_TOKEN))
+                    .expressionAttributeValues(Map.of(":token", DedupItemMapper.s(release.claim().token())))).build());
+        }
+        return Optional.empty();
+    }
+
+    private Update finishUpdate(EventKey event, Claim claim, String outcome, Instant now) {
+        return Update.builder().tableName(eventsTable)
+                .key(DedupItemMapper.key(event))
+                .updateExpression("SET #status = :done, #outcome = :outcome, #finishedAt = :finishedAt"
+                        + " REMOVE #lease, #leaseIso, #claimToken")
+                .conditionExpression(DedupItemMapper.HELD_BY_US)
+                .expressionAttributeNames(Map.of("#status", DedupItemMapper.STATUS,
+                        "#outcome", DedupItemMapper.OUTCOME, "#finishedAt", DedupItemMapper.FINISHED_AT,
+                        "#lease", DedupItemMapper.LEASE_EXPIRES_AT, "#leaseIso", DedupItemMapper.LEASE_EXPIRES_AT_ISO,
+                        "#claimToken", DedupItemMapper.CLAIM_TOKEN))
+                .expressionAttributeValues(Map.of(":done", DedupItemMapper.s(DedupEntry.Status.DONE.name()),
+                        ":outcome", DedupItemMapper.s(outcome),
+                        ":finishedAt", DedupItemMapper.s(IsoTimestamps.format(now)),
+                        ":token", DedupItemMapper.s(claim.token())))
+                .build();
     }
 
     @Override
@@ -187,7 +404,7 @@ public class DynamoSyncLedger implements SyncLedger {
                 if (CONDITION_FAILED.equals(dedup.code()) && dedup.hasItem()) {
                     return new AlreadyClaimed(DedupItemMapper.fromItem(dedup.item()));
                 }
-                if (CONDITION_FAILED.equals(reasons.get(0).code())) {
+                if (reasons.stream().anyMatch(reason -> CONDITION_FAILED.equals(reason.code()))) {
                     return new Conflict(dependency + " changed");
                 }
             }

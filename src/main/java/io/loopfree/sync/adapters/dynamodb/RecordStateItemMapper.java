@@ -12,6 +12,8 @@ import java.util.TreeMap;
 
 import io.loopfree.sync.domain.change.CanonicalJson;
 import io.loopfree.sync.domain.change.FieldSet;
+import io.loopfree.sync.domain.state.CanonicalFields;
+import io.loopfree.sync.domain.state.FieldOrigin;
 import io.loopfree.sync.domain.state.RecordKey;
 import io.loopfree.sync.domain.state.RecordState;
 import io.loopfree.sync.domain.state.SystemState;
@@ -22,11 +24,14 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * attributes — so that one conditional write applies a change and the console shows the record at a glance:
  * <pre>
  * pk=RECORD#acme#contact#app:c_42  sk=STATE  type=SYNC_STATE  tenant=acme  resource=contact  canonicalKey=app:c_42
- * version=3  createdAt=…  updatedAt=…  lastSystem=hubspot
+ * version=3  createdAt=…  updatedAt=…  lastSystem=hubspot  origin=app  deleted=false
+ * canonical={ fields={email=ada@example.com, firstName=Ada, lastName=Lovelace},
+ *             origins={email={system=app, occurredAt=…, syncedAt=…}, …} }
  * systems={ app: { recordId=c_42, account=acme, fields={email=ada@example.com, name=Ada Lovelace, plan=pro},
- *                  fieldHash=9f2c…, occurredAt=…, actorKind=human, actorId=u_7, eventId=msg_2Kp,
- *                  correlationId=app:msg_2Kp, direction=inbound, syncedAt=…, deleted=false, fetchRequired=false },
- *           hubspot: { … } }
+ *                  fieldHash=9f2c…, occurredAt=…, fieldTimes={email=…}, actorKind=human, actorId=u_7,
+ *                  eventId=msg_2Kp, correlationId=app:msg_2Kp, direction=inbound, syncedAt=…, deleted=false,
+ *                  fetchRequired=false },
+ *           hubspot: { …, direction=outbound, actorId=sync_engine } }
  * </pre>
  */
 final class RecordStateItemMapper {
@@ -57,21 +62,63 @@ final class RecordStateItemMapper {
         item.put("createdAt", s(IsoTimestamps.format(state.createdAt() == null ? now : state.createdAt())));
         item.put("updatedAt", s(IsoTimestamps.format(now)));
         item.put("lastSystem", s(lastSystem));
+        if (state.origin() != null) {
+            item.put("origin", s(state.origin()));
+        }
+        item.put("deleted", AttributeValue.fromBool(state.deleted()));
+        item.put("canonical", canonical(state.canonical()));
         Map<String, AttributeValue> systems = new LinkedHashMap<>();
         state.systems().forEach((system, systemState) -> systems.put(system, AttributeValue.fromM(system(systemState))));
         item.put(SYSTEMS, AttributeValue.fromM(systems));
         return item;
     }
 
+    private static AttributeValue canonical(CanonicalFields canonical) {
+        Map<String, AttributeValue> fields = new LinkedHashMap<>();
+        canonical.values().forEach((name, value) -> fields.put(name, value(value)));
+        Map<String, AttributeValue> origins = new LinkedHashMap<>();
+        canonical.origins().forEach((name, origin) -> origins.put(name, AttributeValue.fromM(Map.of(
+                "system", s(origin.system()),
+                "occurredAt", s(IsoTimestamps.format(origin.occurredAt())),
+                "syncedAt", s(IsoTimestamps.format(origin.syncedAt()))))));
+        return AttributeValue.fromM(Map.of("fields", AttributeValue.fromM(fields), "origins", AttributeValue.fromM(origins)));
+    }
+
+    private static CanonicalFields canonical(AttributeValue stored) {
+        if (stored == null || !stored.hasM()) {
+            return CanonicalFields.EMPTY;
+        }
+        Map<String, Object> values = new TreeMap<>();
+        AttributeValue fields = stored.m().get("fields");
+        if (fields != null && fields.hasM()) {
+            fields.m().forEach((name, value) -> values.put(name, javaValue(value)));
+        }
+        Map<String, FieldOrigin> origins = new TreeMap<>();
+        AttributeValue storedOrigins = stored.m().get("origins");
+        if (storedOrigins != null && storedOrigins.hasM()) {
+            storedOrigins.m().forEach((name, value) -> origins.put(name, new FieldOrigin(text(value.m(), "system"),
+                    IsoTimestamps.parse(text(value.m(), "occurredAt")), IsoTimestamps.parse(text(value.m(), "syncedAt")))));
+        }
+        return new CanonicalFields(values, origins);
+    }
+
+    /** One system's entry, as stored under {@code systems.<system>}. */
+    static AttributeValue systemValue(SystemState state) {
+        return AttributeValue.fromM(system(state));
+    }
+
     private static Map<String, AttributeValue> system(SystemState state) {
         Map<String, AttributeValue> map = new LinkedHashMap<>();
-        map.put("recordId", s(state.recordId()));
+        putIfPresent(map, "recordId", state.recordId());
         map.put("account", s(state.account()));
         Map<String, AttributeValue> fields = new LinkedHashMap<>();
         state.fields().values().forEach((name, value) -> fields.put(name, value(value)));
         map.put("fields", AttributeValue.fromM(fields));
         map.put("fieldHash", s(state.fieldHash()));
         map.put("occurredAt", s(IsoTimestamps.format(state.occurredAt())));
+        Map<String, AttributeValue> times = new LinkedHashMap<>();
+        state.fieldTimes().forEach((name, time) -> times.put(name, s(IsoTimestamps.format(time))));
+        map.put("fieldTimes", AttributeValue.fromM(times));
         map.put("actorKind", s(state.actorKind()));
         putIfPresent(map, "actorId", state.actorId());
         putIfPresent(map, "changeAgent", state.changeAgent());
@@ -94,7 +141,8 @@ final class RecordStateItemMapper {
             stored.m().forEach((system, value) -> systems.put(system, systemState(value.m())));
         }
         return new RecordState(key, Long.parseLong(item.get(VERSION).n()),
-                item.containsKey("createdAt") ? IsoTimestamps.parse(item.get("createdAt").s()) : null, systems);
+                item.containsKey("createdAt") ? IsoTimestamps.parse(item.get("createdAt").s()) : null,
+                text(item, "origin"), systems, canonical(item.get("canonical")), bool(item, "deleted"));
     }
 
     private static SystemState systemState(Map<String, AttributeValue> map) {
@@ -117,7 +165,16 @@ final class RecordStateItemMapper {
                 text(map, "direction"),
                 IsoTimestamps.parse(text(map, "syncedAt")),
                 bool(map, "deleted"),
-                bool(map, "fetchRequired"));
+                bool(map, "fetchRequired"),
+                fieldTimes(map.get("fieldTimes")));
+    }
+
+    private static Map<String, Instant> fieldTimes(AttributeValue stored) {
+        Map<String, Instant> times = new TreeMap<>();
+        if (stored != null && stored.hasM()) {
+            stored.m().forEach((name, value) -> times.put(name, IsoTimestamps.parse(value.s())));
+        }
+        return times;
     }
 
     /** Normalized field values as native DynamoDB types: S, N (exact decimal), BOOL, NULL, M, L. */

@@ -23,7 +23,8 @@ import io.loopfree.sync.domain.change.MappingException;
 import io.loopfree.sync.ports.MappingRepository;
 
 /**
- * Reads provider mappings from {@code mappings/<system>.json} on the classpath (packaged into the native image by
+ * Reads provider mappings from {@code <sync.mappings.dir>/<system>.json} when that directory is set and has the
+ * file, else from {@code mappings/<system>.json} on the classpath (packaged into the native image by
  * {@code quarkus.native.resources.includes}); each is parsed and its expressions compiled once per instance.
  * An invalid mapping file is reported as a {@link MappingException} (the message fails with that cause), and is
  * read again on the next message, so a fixed deployment needs no restart logic.
@@ -35,6 +36,17 @@ public class ClasspathMappingRepository implements MappingRepository {
 
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, Optional<ChangeMapping>> cache = new ConcurrentHashMap<>();
+    private final Optional<java.nio.file.Path> dir;
+
+    /** Packaged mappings only (tests, benchmarks). */
+    public ClasspathMappingRepository() {
+        this.dir = Optional.empty();
+    }
+
+    @jakarta.inject.Inject
+    public ClasspathMappingRepository(io.loopfree.sync.config.SyncConfig config) {
+        this.dir = config.mappings().dir().filter(d -> !d.isBlank()).map(java.nio.file.Path::of);
+    }
 
     @Override
     public Optional<ChangeMapping> find(String system) {
@@ -45,6 +57,16 @@ public class ClasspathMappingRepository implements MappingRepository {
     }
 
     private Optional<ChangeMapping> load(String system) {
+        if (dir.isPresent()) {
+            java.nio.file.Path file = dir.get().resolve(system + ".json");
+            if (java.nio.file.Files.isRegularFile(file)) {
+                try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+                    return Optional.of(parse(system, json.readTree(in)));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("unreadable provider mapping " + file, e);
+                }
+            }
+        }
         String resource = "mappings/" + system + ".json";
         try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
@@ -69,10 +91,28 @@ public class ClasspathMappingRepository implements MappingRepository {
         if (rules.isEmpty()) {
             throw new MappingException("mapping " + system + ": no rules");
         }
+        Map<String, JsonataChangeMapping.ResourceSection> resources = new HashMap<>();
+        file.path("resources").fields().forEachRemaining(entry -> resources.put(entry.getKey(),
+                resource(system, entry.getKey(), entry.getValue())));
         return new JsonataChangeMapping(system,
                 optional(system, "eventType", file.path("eventType")),
                 optional(system, "ignore", file.path("ignore")),
-                rules);
+                rules, resources);
+    }
+
+    private static JsonataChangeMapping.ResourceSection resource(String system, String resource, JsonNode section) {
+        Map<String, JsonataChangeMapping.Expression> fetched = new HashMap<>();
+        for (String key : JsonataChangeMapping.FETCHED) {
+            JsonataChangeMapping.Expression expression = optional(system, resource + " fetched " + key,
+                    section.path("fetched").path(key));
+            if (expression != null) {
+                fetched.put(key, expression);
+            }
+        }
+        return new JsonataChangeMapping.ResourceSection(
+                optional(system, resource + " toUnified", section.path("toUnified")),
+                optional(system, resource + " fromUnified", section.path("fromUnified")),
+                fetched);
     }
 
     private static JsonataChangeMapping.Rule rule(String system, JsonNode defaults, JsonNode rule) {

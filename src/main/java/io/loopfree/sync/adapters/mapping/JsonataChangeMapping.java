@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import com.dashjoin.jsonata.Jsonata;
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loopfree.sync.domain.change.Actor;
 import io.loopfree.sync.domain.change.Change;
 import io.loopfree.sync.domain.change.ChangeMapping;
+import io.loopfree.sync.domain.change.FieldMapping;
 import io.loopfree.sync.domain.change.FieldSet;
 import io.loopfree.sync.domain.change.FieldType;
 import io.loopfree.sync.domain.change.MappingException;
@@ -55,18 +57,181 @@ final class JsonataChangeMapping implements ChangeMapping {
             boolean partial, Map<String, FieldType> tracked) {
     }
 
+    /**
+     * A resource's field translation (file section {@code resources.<resource>}): {@code toUnified} is evaluated
+     * over the system's normalized tracked fields, {@code fromUnified} over the unified fields; {@code fetched}
+     * maps a record fetched for a skinny change ({@code fields}, {@code occurredAt}, {@code canonicalKey},
+     * {@code deleted}, over {@code { "record": … }}). Absent expressions: the system uses the unified names.
+     */
+    record ResourceSection(Expression toUnified, Expression fromUnified, Map<String, Expression> fetched) {
+    }
+
+    static final List<String> FETCHED = List.of("fields", "occurredAt", "canonicalKey", "deleted");
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String system;
     private final Expression eventType;
     private final Expression ignore;
     private final List<Rule> rules;
+    private final Map<String, ResourceSection> resources;
 
-    JsonataChangeMapping(String system, Expression eventType, Expression ignore, List<Rule> rules) {
+    JsonataChangeMapping(String system, Expression eventType, Expression ignore, List<Rule> rules,
+            Map<String, ResourceSection> resources) {
         this.system = system;
         this.eventType = eventType;
         this.ignore = ignore;
         this.rules = List.copyOf(rules);
+        this.resources = Map.copyOf(resources);
+    }
+
+    /** The resource's tracked fields: those its rules declare (in rule order, the first declaration wins). */
+    Map<String, FieldType> tracked(String resource) {
+        Map<String, FieldType> tracked = new LinkedHashMap<>();
+        rules.stream().filter(rule -> rule.resource().equals(resource))
+                .forEach(rule -> rule.tracked().forEach(tracked::putIfAbsent));
+        return tracked;
+    }
+
+    @Override
+    public Optional<FieldMapping> fieldMapping(String resource) {
+        Map<String, FieldType> tracked = tracked(resource);
+        if (tracked.isEmpty()) {
+            return Optional.empty();
+        }
+        ResourceSection section = resources.get(resource);
+        return Optional.of(new Fields(resource, Map.copyOf(tracked),
+                section == null ? null : section.toUnified(), section == null ? null : section.fromUnified()));
+    }
+
+    /** Translation through the file's expressions; evaluated under the mapping's lock, like normalize. */
+    private final class Fields implements FieldMapping {
+        private final String resource;
+        private final Map<String, FieldType> tracked;
+        private final Expression toUnified;
+        private final Expression fromUnified;
+
+        Fields(String resource, Map<String, FieldType> tracked, Expression toUnified, Expression fromUnified) {
+            this.resource = resource;
+            this.tracked = tracked;
+            this.toUnified = toUnified;
+            this.fromUnified = fromUnified;
+        }
+
+        @Override
+        public Map<String, FieldType> tracked() {
+            return tracked;
+        }
+
+        @Override
+        public Map<String, Object> toUnified(FieldSet nativeFields) {
+            if (toUnified == null) {
+                return new TreeMap<>(nativeFields.values());
+            }
+            return object(resource + " toUnified", toUnified, jsonataInput(nativeFields.values()));
+        }
+
+        @Override
+        public FieldSet fromUnified(Map<String, Object> unified) {
+            Map<String, Object> values = fromUnified == null ? new TreeMap<>(unified)
+                    : object(resource + " fromUnified", fromUnified, jsonataInput(unified));
+            Map<String, Object> normalized = new TreeMap<>();
+            values.forEach((name, value) -> {
+                FieldType type = tracked.get(name);
+                if (type != null) {
+                    try {
+                        normalized.put(name, type.normalize(value));
+                    } catch (IllegalArgumentException e) {
+                        throw new MappingException("mapping " + system + " " + resource + " fromUnified: " + name + " "
+                                + e.getMessage());
+                    }
+                }
+            });
+            return FieldSet.of(normalized);
+        }
+    }
+
+    private Map<String, Object> object(String where, Expression expression, Map<String, Object> input) {
+        Object value;
+        synchronized (this) {
+            value = evaluate(where, expression, input);
+        }
+        value = jsonValue(value);
+        if (value == null) {
+            return new TreeMap<>();
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new MappingException("mapping " + system + ": " + where + " must give an object, got " + describe(value));
+        }
+        Map<String, Object> result = new TreeMap<>();
+        map.forEach((k, v) -> result.put(String.valueOf(k), v));
+        return result;
+    }
+
+    /** JSON null stays JSON null for JSONata (a cleared field); Java null would read as "absent". */
+    private static Map<String, Object> jsonataInput(Map<String, Object> values) {
+        Map<String, Object> input = new LinkedHashMap<>();
+        values.forEach((name, value) -> input.put(name, value == null ? Jsonata.NULL_VALUE
+                : value instanceof java.math.BigDecimal decimal ? jsonataNumber(decimal) : value));
+        return input;
+    }
+
+    private static Object jsonataNumber(java.math.BigDecimal decimal) {
+        try {
+            return decimal.longValueExact();
+        } catch (ArithmeticException notWhole) {
+            return decimal.doubleValue();
+        }
+    }
+
+    @Override
+    public Optional<Change> enrich(Change skinny, Map<String, Object> fetchedRecord) {
+        ResourceSection section = resources.get(skinny.resource());
+        if (section == null || section.fetched().get("fields") == null) {
+            return Optional.empty();
+        }
+        Map<String, Object> input = new LinkedHashMap<>();
+        input.put("record", fetchedRecord);
+        Map<String, Object> raw;
+        String canonicalKey;
+        String occurredAtText;
+        Object deleted;
+        synchronized (this) {
+            raw = object(skinny.resource() + " fetched fields", section.fetched().get("fields"), input);
+            canonicalKey = fetchedText(section, "canonicalKey", input);
+            occurredAtText = fetchedText(section, "occurredAt", input);
+            Expression deletedExpression = section.fetched().get("deleted");
+            deleted = deletedExpression == null ? null : evaluate("fetched deleted", deletedExpression, input);
+        }
+        Map<String, Object> normalized = new TreeMap<>();
+        tracked(skinny.resource()).forEach((name, type) -> {
+            try {
+                normalized.put(name, type.normalize(raw.get(name)));
+            } catch (IllegalArgumentException e) {
+                throw new MappingException("mapping " + system + " fetched " + skinny.resource() + ": " + name + " "
+                        + e.getMessage());
+            }
+        });
+        Instant occurredAt = skinny.occurredAt();
+        if (occurredAtText != null && !occurredAtText.isBlank()) {
+            try {
+                occurredAt = FieldType.parseInstant(occurredAtText);
+            } catch (IllegalArgumentException e) {
+                throw new MappingException("mapping " + system + " fetched " + skinny.resource() + ": occurredAt "
+                        + e.getMessage());
+            }
+        }
+        boolean isDeleted = deleted == null ? skinny.deleted() : truthy(deleted);
+        return Optional.of(skinny.withFetched(canonicalKey, occurredAt, isDeleted, FieldSet.of(normalized)));
+    }
+
+    private String fetchedText(ResourceSection section, String name, Map<String, Object> input) {
+        Expression expression = section.fetched().get(name);
+        if (expression == null) {
+            return null;
+        }
+        Object value = jsonValue(evaluate("fetched " + name, expression, input));
+        return value == null || value instanceof Map || value instanceof Collection ? null : String.valueOf(value);
     }
 
     @Override
@@ -105,7 +270,7 @@ final class JsonataChangeMapping implements ChangeMapping {
         }
         String eventId = orDefault(text(rule, "eventId", input), envelope.eventId());
         String account = orDefault(text(rule, "account", input), envelope.tenant());
-        String canonicalKey = orDefault(text(rule, "canonicalKey", input), system + ":" + recordId);
+        String canonicalKey = text(rule, "canonicalKey", input); // null: resolved through the identity link
         Actor actor = new Actor(Actor.Kind.parse(text(rule, "actor.kind", input)), text(rule, "actor.id", input));
         boolean deleted = truthy(value(rule, "deleted", input));
         FieldSet fields = rule.skinny() ? FieldSet.EMPTY : fields(rule, input);

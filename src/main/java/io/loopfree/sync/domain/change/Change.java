@@ -10,8 +10,9 @@ import java.util.Objects;
  * @param account      the tenant's account on that system (HubSpot portal, Stripe account, Shopify shop…)
  * @param resource     the resource type the mapping assigned, e.g. {@code contact}, {@code order}
  * @param recordId     the record's id in {@code system}
- * @param canonicalKey the record's key across systems (until identity linking exists: a key the payload carries,
- *                     else {@code <system>:<recordId>})
+ * @param canonicalKey the record's key across systems when the payload carries it (our external id, e.g.
+ *                     {@code loopfree_id}); null otherwise: the identity link of (system, record id) names it, else
+ *                     it is {@code <system>:<recordId>}
  * @param changeAgent  the change-agent / origin tag the change carries, if any (ours marks an echo)
  * @param skinny       the payload names the record but carries no fields; they must be fetched
  * @param partial      {@code fields} holds only what changed (HubSpot property change, Salesforce CDC update);
@@ -41,10 +42,16 @@ public record Change(
         Objects.requireNonNull(account, "account");
         Objects.requireNonNull(resource, "resource");
         Objects.requireNonNull(recordId, "recordId");
-        Objects.requireNonNull(canonicalKey, "canonicalKey");
         Objects.requireNonNull(occurredAt, "occurredAt");
         actor = actor == null ? Actor.UNKNOWN : actor;
         fields = fields == null ? FieldSet.EMPTY : fields;
+    }
+
+    /** The same change with the fields of the record as fetched from its system (a skinny change made whole). */
+    public Change withFetched(String canonicalKey, Instant occurredAt, boolean deleted, FieldSet fields) {
+        return new Change(eventId, system, tenant, account, resource, recordId,
+                canonicalKey != null ? canonicalKey : this.canonicalKey, occurredAt, actor, changeAgent, deleted,
+                false, false, fields);
     }
 
     /** How the record appears in logs: {@code contact/42}. */

@@ -13,6 +13,17 @@ public interface ChangeMapping {
      */
     Normalized normalize(Envelope envelope);
 
+    /** How this system's fields of {@code resource} translate to and from the unified fields; empty if not mapped. */
+    java.util.Optional<FieldMapping> fieldMapping(String resource);
+
+    /**
+     * A skinny change made whole with the record fetched from the system (the mapping's {@code fetched} section);
+     * empty when the mapping has none for the resource.
+     *
+     * @throws MappingException when the fetched record cannot be read
+     */
+    java.util.Optional<Change> enrich(Change skinny, java.util.Map<String, Object> fetchedRecord);
+
     sealed interface Normalized {
     }
 

@@ -97,6 +97,19 @@ public enum FieldType {
             return formatInstant(parseInstant(raw));
         }
     },
+    /**
+     * An instant a system keeps to the second only (it truncates what we write): normalized to the whole second,
+     * so that the echo of our write hashes like the write.
+     */
+    timestampSeconds {
+        @Override
+        Object normalizeNonNull(Object raw) {
+            if (raw instanceof String text && text.isBlank()) {
+                return null;
+            }
+            return formatInstant(parseInstant(raw).truncatedTo(ChronoUnit.SECONDS));
+        }
+    },
     /** Any JSON value kept as a structure (objects with sorted keys, numbers canonical, strings as they are). */
     json {
         @Override
@@ -127,6 +140,7 @@ public enum FieldType {
             case "boolean", "bool" -> bool;
             case "number", "decimal", "integer" -> number;
             case "timestamp", "datetime", "instant" -> timestamp;
+            case "timestamp-seconds", "timestamp_seconds" -> timestampSeconds;
             case "json", "object", "array" -> json;
             default -> throw new IllegalArgumentException("unknown field type '" + name + "'");
         };

@@ -1,13 +1,21 @@
 package io.loopfree.sync.domain.state;
 
 import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
 
 import io.loopfree.sync.domain.change.Change;
 import io.loopfree.sync.domain.change.FieldSet;
 
 /**
- * The layers that compare a change with the state we hold for its record in its system: no net change (same
- * normalized fields), stale (older than what we applied: providers reorder), else the next state to apply.
+ * The layers that compare a change with the state we hold for its record in its system: stale (older than what
+ * we applied: providers reorder), no net change (same normalized fields), else the next state to apply.
+ * <p>
+ * Staleness is judged <b>field by field</b>: each field keeps the occurred-at of the change that last set it, so a
+ * property change delivered after a newer change of another property (HubSpot sends one webhook per property and
+ * says they may arrive out of order) still lands; only the fields the change is older for are left as they are.
+ * A deletion is judged for the whole record. A skinny change carries no fields and is never judged stale on its
+ * own timestamp: what it means is only known once the record is fetched.
  */
 public final class StateRules {
 
@@ -27,34 +35,65 @@ public final class StateRules {
     }
 
     /**
-     * The fields the record has in the change's system once the change is applied: a partial change (one property)
-     * lands on top of what we know; a complete one replaces it.
+     * The fields the record has in the change's system once the change is applied: the change's fields that are
+     * not older than what we hold, laid over what we know (a complete change names every tracked field).
      */
     public static FieldSet effectiveFields(Change change, RecordState state) {
-        FieldSet known = state.system(change.system()).map(SystemState::fields).orElse(FieldSet.EMPTY);
-        if (change.skinny()) {
-            return known;
+        SystemState known = state.system(change.system()).orElse(null);
+        if (known == null) {
+            return change.fields();
         }
-        return change.partial() ? known.overlay(change.fields()) : change.fields();
+        if (change.skinny()) {
+            return known.fields();
+        }
+        return known.fields().overlay(freshFields(change, known));
+    }
+
+    /** The change's fields that are at least as new as the value we hold for each. */
+    static FieldSet freshFields(Change change, SystemState known) {
+        Map<String, Object> fresh = new TreeMap<>();
+        change.fields().values().forEach((name, value) -> {
+            if (known == null || !change.occurredAt().isBefore(known.fieldTime(name))) {
+                fresh.put(name, value);
+            }
+        });
+        return FieldSet.of(fresh);
     }
 
     public static Decision decide(Change change, RecordState state, Instant now) {
         SystemState known = state.system(change.system()).orElse(null);
+        if (known != null && !change.skinny()) {
+            boolean olderRecord = change.occurredAt().isBefore(known.occurredAt());
+            if (change.deleted() || known.deleted()) {
+                if (olderRecord) {
+                    return new Drop(STALE);
+                }
+            } else if (!change.fields().isEmpty() && freshFields(change, known).isEmpty()) {
+                return new Drop(STALE);
+            }
+        }
         FieldSet fields = effectiveFields(change, state);
         String hash = fields.hash();
         if (known != null && !change.skinny() && !known.fetchRequired() && known.deleted() == change.deleted()
                 && hash.equals(known.fieldHash())) {
             return new Drop(NO_CHANGE);
         }
-        if (known != null && change.occurredAt().isBefore(known.occurredAt())) {
-            return new Drop(STALE);
+        return new Apply(state.with(change.system(), nextState(change, known, fields, hash, now), now));
+    }
+
+    private static SystemState nextState(Change change, SystemState known, FieldSet fields, String hash, Instant now) {
+        Map<String, Instant> fieldTimes = new TreeMap<>(known == null ? Map.of() : known.fieldTimes());
+        if (!change.skinny()) {
+            freshFields(change, known).values().keySet().forEach(name -> fieldTimes.put(name, change.occurredAt()));
         }
-        SystemState next = new SystemState(
+        Instant occurredAt = known == null || change.occurredAt().isAfter(known.occurredAt()) ? change.occurredAt()
+                : known.occurredAt();
+        return new SystemState(
                 change.recordId(),
                 change.account(),
                 fields,
                 hash,
-                change.occurredAt(),
+                occurredAt,
                 change.actor().kind().name(),
                 change.actor().id(),
                 change.changeAgent(),
@@ -63,8 +102,8 @@ public final class StateRules {
                 SystemState.INBOUND,
                 now,
                 change.deleted(),
-                change.skinny());
-        return new Apply(state.with(change.system(), next, now));
+                change.skinny(),
+                fieldTimes);
     }
 
     /** Deterministic, so that a retried apply tags its writes the same way: {@code hubspot:evt_123}. */

@@ -1,6 +1,9 @@
 package io.loopfree.sync.domain.state;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
 
 import io.loopfree.sync.domain.change.FieldSet;
 
@@ -14,6 +17,8 @@ import io.loopfree.sync.domain.change.FieldSet;
  * @param correlationId  ties this state to the change that caused it and to the writes it causes
  * @param syncedAt       when we recorded it
  * @param fetchRequired  the last change was skinny: the fields above may be behind and must be fetched
+ * @param fieldTimes     per field, the occurred-at of the change that last set it: partial changes (one property
+ *                       per webhook, delivered out of order) are judged stale field by field against it
  */
 public record SystemState(
         String recordId,
@@ -29,8 +34,18 @@ public record SystemState(
         String direction,
         Instant syncedAt,
         boolean deleted,
-        boolean fetchRequired) {
+        boolean fetchRequired,
+        Map<String, Instant> fieldTimes) {
 
     public static final String INBOUND = "inbound";
     public static final String OUTBOUND = "outbound";
+
+    public SystemState {
+        fieldTimes = fieldTimes == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(fieldTimes));
+    }
+
+    /** When {@code field} was last set here: its own time, else the record's. */
+    public Instant fieldTime(String field) {
+        return fieldTimes.getOrDefault(field, occurredAt);
+    }
 }

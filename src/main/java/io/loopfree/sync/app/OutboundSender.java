@@ -1,0 +1,121 @@
+package io.loopfree.sync.app;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.loopfree.sync.config.SyncConfig;
+import io.loopfree.sync.domain.link.LinkKey;
+import io.loopfree.sync.domain.outbound.OutboundResponse;
+import io.loopfree.sync.domain.outbound.OutboundWrite;
+import io.loopfree.sync.domain.outbound.PendingWrite;
+import io.loopfree.sync.domain.state.RecordState;
+import io.loopfree.sync.domain.state.SystemState;
+import io.loopfree.sync.ports.OutboundClient;
+import io.loopfree.sync.ports.SyncLedger;
+
+/**
+ * Sends pending writes, one call each, inside the caller's deadline, and says what became of each: written (with
+ * the target's state afterwards and its id to link), to retry, or given up. A client error is final and never
+ * retried; a 429 waits (never retried blindly); a 5xx or a timeout is retried by the client within the deadline,
+ * then again by a later delivery, until {@code sync.fan-out.max-attempts}.
+ */
+@ApplicationScoped
+public class OutboundSender {
+
+    private static final Logger LOG = Logger.getLogger(OutboundSender.class);
+
+    /** The actor id our own writes carry in the sync state. */
+    public static final String SYNC_ENGINE = "sync_engine";
+
+    private final OutboundClient client;
+    private final Clock clock;
+    private final int maxAttempts;
+
+    public OutboundSender(OutboundClient client, Clock clock, SyncConfig config) {
+        this.client = client;
+        this.clock = clock;
+        this.maxAttempts = Math.max(1, config.fanOut().maxAttempts());
+    }
+
+    /** @param record the record's state the writes were planned from (their targets' states before the writes) */
+    public List<SyncLedger.WriteResult> send(List<PendingWrite> writes, RecordState record, Instant deadline) {
+        List<SyncLedger.WriteResult> results = new ArrayList<>();
+        for (PendingWrite pending : writes) {
+            results.add(sendOne(pending, record, deadline));
+        }
+        return results;
+    }
+
+    private SyncLedger.WriteResult sendOne(PendingWrite pending, RecordState record, Instant deadline) {
+        OutboundWrite write = pending.write();
+        String target = write.target().system();
+        if (!clock.instant().isBefore(deadline)) {
+            return new SyncLedger.WillRetry(pending, "no time left in this delivery");
+        }
+        Instant started = clock.instant();
+        OutboundResponse response = client.write(write, deadline);
+        LOG.infof("outbound system=%s account=%s record=%s/%s action=%s status=%d result=%s latencyMs=%d",
+                target, write.target().account(), write.resource(), write.canonicalKey(), write.action(),
+                response.status(), response.getClass().getSimpleName(),
+                java.time.Duration.between(started, clock.instant()).toMillis());
+        if (response instanceof OutboundResponse.Done done) {
+            return written(pending, record, done.recordId());
+        }
+        if (response instanceof OutboundResponse.NotFound && write.action() == OutboundWrite.Action.DELETE) {
+            return written(pending, record, write.recordId()); // already gone there
+        }
+        if (response instanceof OutboundResponse.NotFound) {
+            return new SyncLedger.GaveUp(pending, "HTTP " + response.status() + ": the record is not in " + target);
+        }
+        if (response instanceof OutboundResponse.Rejected rejected) {
+            return new SyncLedger.GaveUp(pending, "HTTP " + rejected.status() + ": " + rejected.reason());
+        }
+        if (response instanceof OutboundResponse.RateLimited limited) {
+            return new SyncLedger.WillRetry(pending, "rate limited (HTTP " + limited.status() + ")"
+                    + limited.retryAt().map(at -> " until " + at).orElse(""));
+        }
+        OutboundResponse.Unavailable unavailable = (OutboundResponse.Unavailable) response;
+        String reason = "unavailable (HTTP " + unavailable.status() + "): " + unavailable.reason();
+        return pending.attempts() + 1 >= maxAttempts
+                ? new SyncLedger.GaveUp(pending, reason + "; gave up after " + (pending.attempts() + 1) + " attempts")
+                : new SyncLedger.WillRetry(pending, reason);
+    }
+
+    private SyncLedger.Written written(PendingWrite pending, RecordState record, String answeredId) {
+        OutboundWrite write = pending.write();
+        String system = write.target().system();
+        Optional<SystemState> known = record.system(system);
+        String recordId = answeredId != null ? answeredId : write.recordId();
+        // Our write is not an edit there: the record's times stay those of the system's own last change, so its
+        // next edit is never judged stale against our clock.
+        SystemState after = new SystemState(
+                recordId,
+                write.target().account(),
+                pending.after(),
+                pending.afterHash(),
+                known.map(SystemState::occurredAt).orElse(Instant.EPOCH),
+                "integration",
+                SYNC_ENGINE,
+                write.changeAgent(),
+                null,
+                write.correlationId(),
+                SystemState.OUTBOUND,
+                clock.instant(),
+                write.action() == OutboundWrite.Action.DELETE,
+                false,
+                known.map(SystemState::fieldTimes).orElse(null));
+        boolean newId = recordId != null && !Objects.equals(recordId, known.map(SystemState::recordId).orElse(null));
+        Optional<LinkKey> link = newId
+                ? Optional.of(new LinkKey(write.target().tenant(), write.resource(), system, recordId))
+                : Optional.empty();
+        return new SyncLedger.Written(pending, after, link);
+    }
+}
