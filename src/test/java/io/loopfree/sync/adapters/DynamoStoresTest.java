@@ -23,6 +23,8 @@ import io.loopfree.sync.domain.change.FieldSet;
 import io.loopfree.sync.domain.dedup.Claim;
 import io.loopfree.sync.domain.dedup.DedupEntry;
 import io.loopfree.sync.domain.dedup.EventKey;
+import io.loopfree.sync.domain.link.LinkKey;
+import io.loopfree.sync.domain.marker.MarkedWrite;
 import io.loopfree.sync.domain.marker.Marker;
 import io.loopfree.sync.domain.marker.MarkerKey;
 import io.loopfree.sync.domain.reconcile.ReconcileJob;
@@ -112,7 +114,7 @@ class DynamoStoresTest {
         EventKey key = new EventKey("app", "acme", "lease-" + UUID.randomUUID());
         RecordKey record = new RecordKey("acme", "contact", "app:" + UUID.randomUUID());
         Claim claim = new Claim("token-1", T0.plusSeconds(10));
-        assertThat(ledger.apply(key, next(RecordState.absent(record), "app"), claim, "contact/x", T0, TTL))
+        assertThat(ledger.apply(key, next(RecordState.absent(record), "app"), claim, "contact/x", List.of(), List.of(), List.of(), T0, TTL))
                 .isInstanceOf(SyncLedger.Committed.class);
 
         SyncLedger.Commit whileHeld = ledger.recordDrop(key, "dropped:no-change", T0.plusSeconds(9), TTL);
@@ -122,7 +124,8 @@ class DynamoStoresTest {
 
         assertThat(ledger.recordDrop(key, "dropped:no-change", T0.plusSeconds(10), TTL))
                 .as("the holder crashed: its lease ran out").isInstanceOf(SyncLedger.Committed.class);
-        assertThat(ledger.finish(key, claim, "applied", T0.plusSeconds(11)))
+        assertThat(ledger.complete(new SyncLedger.Finish(key, claim, "applied"), record, 1, List.of(),
+                T0.plusSeconds(11), TTL).fateRecorded())
                 .as("the old holder no longer finishes it").isFalse();
     }
 
@@ -131,7 +134,7 @@ class DynamoStoresTest {
         EventKey key = new EventKey("app", "acme", "finish-" + UUID.randomUUID());
         RecordKey record = new RecordKey("acme", "contact", "app:" + UUID.randomUUID());
         Claim ours = new Claim("ours", T0.plusSeconds(20));
-        ledger.apply(key, next(RecordState.absent(record), "app"), ours, "contact/x", T0, TTL);
+        ledger.apply(key, next(RecordState.absent(record), "app"), ours, "contact/x", List.of(), List.of(), List.of(), T0, TTL);
 
         ledger.release(key, new Claim("someone-else", T0.plusSeconds(20)));
         assertThat(load(key, T0).dedup()).isPresent();
@@ -145,10 +148,10 @@ class DynamoStoresTest {
         RecordState absent = RecordState.absent(record);
         EventKey first = new EventKey("app", "acme", "v-" + UUID.randomUUID());
         EventKey second = new EventKey("hubspot", "acme", "v-" + UUID.randomUUID());
-        assertThat(ledger.apply(first, next(absent, "app"), new Claim("a", T0.plusSeconds(20)), "contact/x", T0, TTL))
+        assertThat(ledger.apply(first, next(absent, "app"), new Claim("a", T0.plusSeconds(20)), "contact/x", List.of(), List.of(), List.of(), T0, TTL))
                 .isInstanceOf(SyncLedger.Committed.class);
         // decided on the state read before the first write: refused, and its event not claimed either
-        assertThat(ledger.apply(second, next(absent, "hubspot"), new Claim("b", T0.plusSeconds(20)), "contact/x", T0, TTL))
+        assertThat(ledger.apply(second, next(absent, "hubspot"), new Claim("b", T0.plusSeconds(20)), "contact/x", List.of(), List.of(), List.of(), T0, TTL))
                 .isInstanceOf(SyncLedger.Conflict.class);
         assertThat(load(second, record, T0).dedup()).isEmpty();
         assertThat(load(second, record, T0).record().version()).isEqualTo(1);
@@ -157,19 +160,25 @@ class DynamoStoresTest {
     @Test
     void anExpiredMarkerIsIgnoredAndCannotBeConsumed() {
         MarkerKey key = new MarkerKey("acme", "hubspot", "contact", UUID.randomUUID().toString());
-        Marker expired = new Marker(key, "hash", "app:evt", T0.minusSeconds(300), T0.minusSeconds(1), "tok");
-        markers.put(expired);
+        MarkedWrite expiredWrite = new MarkedWrite("tok", "hash", FieldSet.EMPTY, "app:evt", T0.minusSeconds(300),
+                T0.minusSeconds(1));
+        markers.put(new Marker(key, List.of(expiredWrite)));
         EventKey event = new EventKey("hubspot", "acme", "m-" + UUID.randomUUID());
-        RecordKey record = new RecordKey("acme", "contact", "x");
-        assertThat(ledger.load(event, key, record, T0).marker()).isEmpty();
-        assertThat(ledger.consumeMarker(event, expired, "dropped:echo-marker", T0, TTL))
+        RecordKey record = new RecordKey("acme", "contact", key.canonicalKey());
+        assertThat(load(event, record, key, T0).marker()).isEmpty();
+        assertThat(ledger.consumeMarker(event, key, expiredWrite, true, "dropped:echo-marker", T0, TTL))
                 .isInstanceOf(SyncLedger.Conflict.class);
 
-        Marker live = new Marker(key, "hash", "app:evt", T0, T0.plusSeconds(300), "tok2");
-        markers.put(live);
-        assertThat(ledger.load(event, key, record, T0).marker()).contains(live);
-        assertThat(ledger.consumeMarker(event, live, "dropped:echo-marker", T0, TTL)).isInstanceOf(SyncLedger.Committed.class);
-        assertThat(ledger.load(event, key, record, T0).marker()).as("consumed").isEmpty();
+        MarkedWrite liveWrite = new MarkedWrite("tok2", "hash", FieldSet.of(Map.of("email", "a@example.com")),
+                "app:evt", T0, T0.plusSeconds(300));
+        MarkedWrite otherWrite = new MarkedWrite("tok3", "other", FieldSet.EMPTY, "app:evt2", T0.plusSeconds(1),
+                T0.plusSeconds(301));
+        markers.put(new Marker(key, List.of(liveWrite, otherWrite)));
+        assertThat(load(event, record, key, T0).marker()).contains(new Marker(key, List.of(liveWrite, otherWrite)));
+        assertThat(ledger.consumeMarker(event, key, liveWrite, true, "dropped:echo-marker", T0, TTL))
+                .isInstanceOf(SyncLedger.Committed.class);
+        assertThat(load(event, record, key, T0).marker()).as("that write consumed, the other kept")
+                .contains(new Marker(key, List.of(otherWrite)));
     }
 
     @Test
@@ -184,17 +193,28 @@ class DynamoStoresTest {
         assertThat(watermarks.load(job)).contains(later);
     }
 
-    private SyncLedger.Snapshot load(EventKey event, Instant now) {
+    /** What the processor's reads return for one event and record. */
+    record Snapshot(Optional<DedupEntry> dedup, Optional<Marker> marker, RecordState record) {
+    }
+
+    private Snapshot load(EventKey event, Instant now) {
         return load(event, new RecordKey("acme", "contact", "none"), now);
     }
 
-    private SyncLedger.Snapshot load(EventKey event, RecordKey record, Instant now) {
-        return ledger.load(event, new MarkerKey("acme", event.system(), "contact", "none"), record, now);
+    private Snapshot load(EventKey event, RecordKey record, Instant now) {
+        return load(event, record, new MarkerKey("acme", event.system(), "contact", "none"), now);
+    }
+
+    private Snapshot load(EventKey event, RecordKey record, MarkerKey marker, Instant now) {
+        SyncLedger.Lookup lookup = ledger.lookup(event, new LinkKey("acme", "contact", event.system(), "none"),
+                Optional.of(new SyncLedger.RecordRead(record, List.of(marker), List.of())), now);
+        SyncLedger.RecordView view = lookup.record().orElseThrow();
+        return new Snapshot(lookup.dedup(), view.marker(marker.system()), view.record());
     }
 
     private static RecordState next(RecordState state, String system) {
         FieldSet fields = FieldSet.of(Map.of("email", "x@example.com"));
         return state.with(system, new SystemState("x", "acme", fields, fields.hash(), T0, "human", "u", null, "e",
-                system + ":e", SystemState.INBOUND, T0, false, false), T0);
+                system + ":e", SystemState.INBOUND, T0, false, false, null), T0);
     }
 }

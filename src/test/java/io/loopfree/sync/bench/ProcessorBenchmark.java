@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.loopfree.sync.adapters.dynamodb.DynamoMarkerStore;
 import io.loopfree.sync.adapters.dynamodb.DynamoSyncLedger;
-import io.loopfree.sync.adapters.fanout.NoTargetsFanOut;
 import io.loopfree.sync.adapters.mapping.ClasspathMappingRepository;
 import io.loopfree.sync.adapters.sqs.EnvelopeCodec;
 import io.loopfree.sync.app.ProcessorService;
@@ -23,7 +22,13 @@ import io.loopfree.sync.config.SyncConfig;
 import io.loopfree.sync.domain.change.Change;
 import io.loopfree.sync.domain.change.ChangeMapping;
 import io.loopfree.sync.domain.envelope.Envelope;
+import io.loopfree.sync.app.OutboundSender;
+import io.loopfree.sync.domain.marker.MarkedWrite;
 import io.loopfree.sync.domain.marker.Marker;
+import io.loopfree.sync.domain.outbound.OutboundResponse;
+import io.loopfree.sync.domain.outbound.OutboundTarget;
+import io.loopfree.sync.domain.outbound.OutboundWrite;
+import io.loopfree.sync.ports.OutboundClient;
 import io.loopfree.sync.domain.marker.MarkerKey;
 import io.loopfree.sync.support.EmbeddedAws;
 import io.loopfree.sync.support.Fixtures;
@@ -98,8 +103,27 @@ public final class ProcessorBenchmark {
                     .getConfigMapping(SyncConfig.class);
             ClasspathMappingRepository mappings = new ClasspathMappingRepository();
             DynamoMarkerStore markers = new DynamoMarkerStore(dynamo, config);
+            // no connection: the change is applied to the sync state and written nowhere (FanOutBenchmark has targets)
+            OutboundClient noCalls = new OutboundClient() {
+                @Override
+                public OutboundResponse write(OutboundWrite write, Instant deadline) {
+                    throw new IllegalStateException("no outbound call expected");
+                }
+
+                @Override
+                public OutboundResponse fetch(OutboundTarget target, String resource, String recordId, Instant deadline) {
+                    throw new IllegalStateException("no outbound call expected");
+                }
+
+                @Override
+                public PageResult list(OutboundTarget target, String resource, Instant since,
+                        java.util.Optional<String> cursor, Instant deadline) {
+                    throw new IllegalStateException("no outbound call expected");
+                }
+            };
             ProcessorService processor = new ProcessorService(mappings, new DynamoSyncLedger(dynamo, config),
-                    new NoTargetsFanOut(), Clock.systemUTC(), config);
+                    (tenant, resource) -> java.util.Optional.empty(), noCalls,
+                    new OutboundSender(noCalls, Clock.systemUTC(), config), Clock.systemUTC(), config);
 
             String appEvent = Fixtures.event("processor", "scenario-duplicate.json");
             String actorEcho = Fixtures.event("processor", "scenario-echo-actor.json");
@@ -115,8 +139,9 @@ public final class ProcessorBenchmark {
                 Envelope echo = envelope(appEvent, "msg_dup_01", "msg_echo_" + r, "c_dup", "c_echo_" + r);
                 Envelope actor = envelope(actorEcho, "1846002001", "18460" + (10000 + round), "1246970", "77" + round);
                 // what the fan-out does before writing c_echo_<r> to the app (its request is fan-out's, not counted)
-                markers.put(new Marker(new MarkerKey("acme", "app", "contact", "c_echo_" + r), hash(mappings, echo),
-                        "hubspot:bench", Instant.now(), Instant.now().plus(Duration.ofMinutes(5)), "tok-" + r));
+                markers.put(new Marker(new MarkerKey("acme", "app", "contact", "app:c_echo_" + r),
+                        List.of(new MarkedWrite("tok-" + r, hash(mappings, echo), null, "hubspot:bench", Instant.now(),
+                                Instant.now().plus(Duration.ofMinutes(5))))));
                 counter.take();
                 for (Map.Entry<String, Supplier<Envelope>> event : List.<Map.Entry<String, Supplier<Envelope>>>of(
                         Map.entry("new (applied)", () -> fresh),

@@ -13,6 +13,7 @@ import io.loopfree.sync.domain.change.Change;
 import io.loopfree.sync.domain.change.FieldSet;
 import io.loopfree.sync.domain.echo.EchoRules;
 import io.loopfree.sync.domain.echo.Identities;
+import io.loopfree.sync.domain.marker.MarkedWrite;
 import io.loopfree.sync.domain.marker.Marker;
 import io.loopfree.sync.domain.marker.MarkerKey;
 import io.loopfree.sync.domain.state.RecordKey;
@@ -54,13 +55,22 @@ class EchoAndStateRulesTest {
 
     @Test
     void aMarkerMatchesTheFieldsWeWroteOrAnySkinnyChange() {
-        Marker marker = new Marker(new MarkerKey("acme", "hubspot", "contact", "42"), "abc", "app:1", T0,
-                T0.plusSeconds(300), "t");
-        assertThat(marker.liveAt(T0.plusSeconds(299))).isTrue();
-        assertThat(marker.liveAt(T0.plusSeconds(300))).isFalse();
-        assertThat(marker.matches("abc", false)).isTrue();
-        assertThat(marker.matches("def", false)).as("a person's edit inside the window").isFalse();
-        assertThat(marker.matches(null, true)).isTrue();
+        FieldSet after = FieldSet.of(Map.of("email", "a@example.com", "name", "Ada"));
+        MarkedWrite write = new MarkedWrite("t", after.hash(), FieldSet.of(Map.of("name", "Ada")), "app:1", T0,
+                T0.plusSeconds(300));
+        Marker marker = new Marker(new MarkerKey("acme", "hubspot", "contact", "app:42"), List.of(write));
+        assertThat(write.liveAt(T0.plusSeconds(299))).isTrue();
+        assertThat(write.liveAt(T0.plusSeconds(300))).isFalse();
+        Change complete = change(T0, after.values(), false);
+        assertThat(marker.echoOf(complete, after, T0)).contains(write);
+        FieldSet edited = FieldSet.of(Map.of("email", "b@example.com", "name", "Ada"));
+        assertThat(marker.echoOf(change(T0, edited.values(), false), edited, T0)).as("a person's edit inside the window")
+                .isEmpty();
+        assertThat(marker.echoOf(change(T0, Map.of("name", "Ada"), true), after, T0)).as("one property we wrote")
+                .contains(write);
+        assertThat(marker.echoOf(change(T0, Map.of("email", "a@example.com"), true), after, T0))
+                .as("a property we did not write").isEmpty();
+        assertThat(marker.echoOf(complete, after, T0.plusSeconds(300))).as("expired").isEmpty();
     }
 
     @Test

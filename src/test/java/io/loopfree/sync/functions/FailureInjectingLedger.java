@@ -2,6 +2,8 @@ package io.loopfree.sync.functions;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -13,8 +15,11 @@ import jakarta.inject.Inject;
 import io.loopfree.sync.adapters.dynamodb.DynamoSyncLedger;
 import io.loopfree.sync.domain.dedup.Claim;
 import io.loopfree.sync.domain.dedup.EventKey;
+import io.loopfree.sync.domain.link.LinkKey;
+import io.loopfree.sync.domain.marker.MarkedWrite;
 import io.loopfree.sync.domain.marker.Marker;
 import io.loopfree.sync.domain.marker.MarkerKey;
+import io.loopfree.sync.domain.outbound.PendingWrite;
 import io.loopfree.sync.domain.state.RecordKey;
 import io.loopfree.sync.domain.state.RecordState;
 import io.loopfree.sync.ports.SyncLedger;
@@ -34,8 +39,13 @@ public class FailureInjectingLedger implements SyncLedger {
     DynamoSyncLedger real;
 
     @Override
-    public Snapshot load(EventKey event, MarkerKey marker, RecordKey record, Instant now) {
-        return real.load(event, marker, record, now);
+    public Lookup lookup(EventKey event, LinkKey link, Optional<RecordRead> knownRecord, Instant now) {
+        return real.lookup(event, link, knownRecord, now);
+    }
+
+    @Override
+    public RecordView read(RecordRead read, Instant now) {
+        return real.read(read, now);
     }
 
     @Override
@@ -44,21 +54,24 @@ public class FailureInjectingLedger implements SyncLedger {
     }
 
     @Override
-    public Commit consumeMarker(EventKey event, Marker marker, String outcome, Instant now, Duration ttl) {
-        return real.consumeMarker(event, marker, outcome, now, ttl);
+    public Commit consumeMarker(EventKey event, MarkerKey marker, MarkedWrite write, boolean consume, String outcome,
+            Instant now, Duration ttl) {
+        return real.consumeMarker(event, marker, write, consume, outcome, now, ttl);
     }
 
     @Override
-    public Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, Instant now, Duration ttl) {
+    public Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, List<PendingWrite> writes,
+            List<PendingWrite> obsolete, List<Marker> markers, Instant now, Duration ttl) {
         if (FAIL_APPLY_FOR_EVENT_IDS.contains(event.eventId())) {
             throw new IllegalStateException("injected failure: state table unavailable");
         }
-        return real.apply(event, next, claim, recordLabel, now, ttl);
+        return real.apply(event, next, claim, recordLabel, writes, obsolete, markers, now, ttl);
     }
 
     @Override
-    public boolean finish(EventKey event, Claim claim, String outcome, Instant now) {
-        return real.finish(event, claim, outcome, now);
+    public Completion complete(EventFate fate, RecordKey record, long recordVersion, List<WriteResult> results,
+            Instant now, Duration ttl) {
+        return real.complete(fate, record, recordVersion, results, now, ttl);
     }
 
     @Override
