@@ -96,7 +96,8 @@ class TemplateTest {
                 "IngressFunction", Set.of("QUARKUS_FUNQY_EXPORT", "DISABLE_SIGNAL_HANDLERS", "SYNC_QUEUE_URL",
                         "SYNC_SECRETS_SOURCE", "SYNC_SECRETS_SSM_PREFIX"),
                 "ProcessorFunction", Set.of("QUARKUS_FUNQY_EXPORT", "DISABLE_SIGNAL_HANDLERS", "SYNC_TABLES_EVENTS",
-                        "SYNC_TABLES_STATE", "SYNC_DEDUP_TTL", "SYNC_MARKERS_TTL"),
+                        "SYNC_TABLES_STATE", "SYNC_DEDUP_TTL", "SYNC_MARKERS_TTL", "SYNC_SECRETS_SOURCE",
+                        "SYNC_SECRETS_SSM_PREFIX"),
                 "ReconcilerFunction", Set.of("QUARKUS_FUNQY_EXPORT", "DISABLE_SIGNAL_HANDLERS", "SYNC_QUEUE_URL",
                         "SYNC_TABLES_STATE", "SYNC_RECONCILER_JOBS"));
         Map<String, String> exports = Map.of("IngressFunction", "ingress", "ProcessorFunction", "processor",
@@ -116,6 +117,8 @@ class TemplateTest {
         assertThat(environment("IngressFunction").get("SYNC_SECRETS_SOURCE")).as("secrets from SSM in AWS").isEqualTo("ssm");
         assertThat(environment("IngressFunction").get("SYNC_SECRETS_SSM_PREFIX"))
                 .isEqualTo(Map.of("Fn::Sub", "${WebhookSecretsSsmPath}/"));
+        assertThat(environment("ProcessorFunction").get("SYNC_SECRETS_SOURCE")).as("outbound tokens from SSM")
+                .isEqualTo("ssm");
         assertThat(environment("IngressFunction").get("SYNC_QUEUE_URL")).isEqualTo(ref("SyncQueue"));
         assertThat(environment("ReconcilerFunction").get("SYNC_QUEUE_URL")).isEqualTo(ref("SyncQueue"));
     }
@@ -270,9 +273,12 @@ class TemplateTest {
         for (String action : List.of("ReceiveMessage", "DeleteMessage", "GetQueueAttributes", "ChangeMessageVisibility")) {
             processor.put("sqs:" + action, Set.of("SyncQueue.Arn"));
         }
-        for (String action : List.of("BatchGetItem", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem")) {
+        for (String action : List.of("BatchGetItem", "GetItem", "PutItem", "UpdateItem", "DeleteItem",
+                "ConditionCheckItem")) {
             processor.put("dynamodb:" + action, tables);
         }
+        processor.put("ssm:GetParameter", Set.of(ssmPath("/*/*/outbound-*")));
+        processor.put("kms:Decrypt", Set.of("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*"));
         assertThat(grants("ProcessorRole")).isEqualTo(processor);
         Map<String, Set<String>> reconciler = new LinkedHashMap<>();
         reconciler.put("logs:CreateLogStream", Set.of("ReconcilerLogGroup.Arn"));
