@@ -35,7 +35,8 @@ class ProviderMappingsTest {
         assertThat(change.account()).isEqualTo("acme");
         assertThat(change.resource()).isEqualTo("contact");
         assertThat(change.recordId()).isEqualTo("c_42");
-        assertThat(change.canonicalKey()).isEqualTo("app:c_42");
+        assertThat(change.canonicalKey()).as("no loopfree_id: resolved through the identity link, else app:c_42")
+                .isNull();
         assertThat(change.occurredAt()).isEqualTo(Instant.parse("2026-11-20T09:59:58Z"));
         assertThat(change.actor()).isEqualTo(new Actor(Actor.Kind.human, "u_7"));
         assertThat(change.partial()).isFalse();
@@ -51,7 +52,7 @@ class ProviderMappingsTest {
         assertThat(change.eventId()).isEqualTo("1846001001");
         assertThat(change.account()).isEqualTo("62515");
         assertThat(change.recordId()).isEqualTo("1246965");
-        assertThat(change.canonicalKey()).isEqualTo("hubspot:1246965");
+        assertThat(change.canonicalKey()).as("resolved through the identity link, else hubspot:1246965").isNull();
         assertThat(change.occurredAt()).isEqualTo(Instant.ofEpochMilli(1795168795123L));
         assertThat(change.actor()).isEqualTo(new Actor(Actor.Kind.human, "userId:45678"));
         assertThat(change.partial()).isTrue();
