@@ -159,16 +159,69 @@ public class ProcessorService {
         }
         Optional<Connection> connection;
         try {
-            connection = connections.find(change.tenant(), change.resource())
-                    .filter(c -> c.includes(change.system()));
+            String resource = change.resource();
+            String system = change.system();
+            connection = connections.find(change.tenant(), resource).filter(c -> c.includes(system));
         } catch (InvalidConnectionException e) {
             throw new ProcessingException("invalid-connection", record, e.getMessage(), e);
+        }
+        Map<String, String> overrides = connection.map(c -> c.overridesFor(envelope.system())).orElse(Map.of());
+        if (!overrides.isEmpty()) {
+            // the tenant reads this system differently (e.g. our writes marked in a custom field): map it again
+            try {
+                mapping = mapping.withOverrides(overrides);
+                ChangeMapping.Normalized normalized = mapping.normalize(envelope);
+                if (normalized instanceof ChangeMapping.Ignored) {
+                    return new Processed(new Outcome.Dropped(IGNORED), record);
+                }
+                change = ((ChangeMapping.Mapped) normalized).change();
+            } catch (MappingException e) {
+                throw new ProcessingException("mapping-error", record, e.getMessage(), e);
+            }
+            echo = EchoRules.echoReason(change, identities, changeAgent);
+            if (echo.isPresent()) {
+                return new Processed(new Outcome.Dropped(echo.get()), change.recordLabel());
+            }
         }
         return filterAndApply(change, mapping, connection, clock.instant().plus(config.fanOut().budget()));
     }
 
+    /**
+     * A merge re-points the links of the merged records to the survivor's canonical record: their later changes
+     * (and the reconciler's listings) land there; nothing is created or deleted in the other systems.
+     */
+    private Processed merge(Change change) {
+        String record = change.recordLabel();
+        EventKey event = new EventKey(change.system(), change.tenant(), change.eventId());
+        LinkKey survivor = new LinkKey(change.tenant(), change.resource(), change.system(), change.recordId());
+        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+            Instant now = clock.instant();
+            SyncLedger.Lookup lookup = ledger.lookup(event, survivor, Optional.empty(), now);
+            if (lookup.dedup().isPresent() && lookup.dedup().get().blocks(now)) {
+                return new Processed(alreadyClaimed(lookup.dedup().get(), record), record);
+            }
+            String canonicalKey = change.canonicalKey() != null ? change.canonicalKey()
+                    : lookup.linked().orElse(survivor.defaultCanonicalKey());
+            List<LinkKey> merged = change.merged().stream().filter(id -> !id.equals(change.recordId()))
+                    .map(id -> new LinkKey(change.tenant(), change.resource(), change.system(), id)).toList();
+            SyncLedger.Commit commit = ledger.relink(event, merged, canonicalKey, Outcome.APPLIED.label(), now, dedupTtl);
+            if (commit instanceof SyncLedger.AlreadyClaimed claimed) {
+                return new Processed(alreadyClaimed(claimed.existing(), record), record);
+            }
+            if (commit instanceof SyncLedger.Committed) {
+                LOG.infof("merge %s: %d record(s) of %s now link to %s", record, merged.size(), change.system(),
+                        canonicalKey);
+                return new Processed(Outcome.APPLIED, record);
+            }
+        }
+        throw new ProcessingException("apply-conflict", record, "merge of " + record + " kept conflicting", null);
+    }
+
     private Processed filterAndApply(Change received, ChangeMapping mapping, Optional<Connection> connection,
             Instant deadline) {
+        if (received.isMerge()) {
+            return merge(received);
+        }
         String record = received.recordLabel();
         EventKey event = new EventKey(received.system(), received.tenant(), received.eventId());
         LinkKey link = new LinkKey(received.tenant(), received.resource(), received.system(), received.recordId());

@@ -80,6 +80,12 @@ public interface SyncLedger {
             Instant now, Duration ttl);
 
     /**
+     * A merge: the links of the merged records re-pointed to the surviving record's canonical key, and the event
+     * done, in one transaction.
+     */
+    Commit relink(EventKey event, List<LinkKey> merged, String canonicalKey, String outcome, Instant now, Duration ttl);
+
+    /**
      * One transaction: the record's next state (conditional on the version it was read at), the event claimed as in
      * progress under {@code claim}, each pending write stored (replacing the record's older one for that target),
      * the outdated pending writes removed, and the markers of the writes about to be made.

@@ -60,6 +60,12 @@ public class FailureInjectingLedger implements SyncLedger {
     }
 
     @Override
+    public Commit relink(EventKey event, List<LinkKey> merged, String canonicalKey, String outcome, Instant now,
+            Duration ttl) {
+        return real.relink(event, merged, canonicalKey, outcome, now, ttl);
+    }
+
+    @Override
     public Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, List<PendingWrite> writes,
             List<PendingWrite> obsolete, List<Marker> markers, Instant now, Duration ttl) {
         if (FAIL_APPLY_FOR_EVENT_IDS.contains(event.eventId())) {

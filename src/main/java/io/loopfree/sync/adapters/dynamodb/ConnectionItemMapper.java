@@ -25,6 +25,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * onDelete=hold                                  (propagate | hold | ignore)
  * systems=[ { system=app, account=acme, profile=app, credentials=outbound-token,
  *             params={ baseUrl=https://app.example.com/api }, directions={ plan=from_system } }, … ]
+ * overrides={ salesforce={ changeAgent=payload.payload.Integration_Source__c } }   (optional, per system)
  * </pre>
  */
 final class ConnectionItemMapper {
@@ -70,8 +71,19 @@ final class ConnectionItemMapper {
             for (AttributeValue value : stored.l()) {
                 systems.add(system(tenant, value.m(), where));
             }
+            Map<String, Map<String, String>> overrides = new LinkedHashMap<>();
+            AttributeValue storedOverrides = item.get("overrides");
+            if (storedOverrides != null && storedOverrides.hasM()) {
+                storedOverrides.m().forEach((system, expressions) -> {
+                    Map<String, String> bySystem = new LinkedHashMap<>();
+                    if (expressions.hasM()) {
+                        expressions.m().forEach((name, source) -> bySystem.put(name, source.s()));
+                    }
+                    overrides.put(system, bySystem);
+                });
+            }
             return new Connection(tenant, resource, systems, ownership(item.get("ownership"), where),
-                    DeletePolicy.parse(text(item, "onDelete")));
+                    DeletePolicy.parse(text(item, "onDelete")), overrides);
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new InvalidConnectionException(where + e.getMessage(), e);
         }

@@ -183,6 +183,17 @@ public class DynamoSyncLedger implements SyncLedger {
     }
 
     @Override
+    public Commit relink(EventKey event, List<LinkKey> merged, String canonicalKey, String outcome, Instant now,
+            Duration ttl) {
+        List<TransactWriteItem> items = new ArrayList<>();
+        merged.forEach(link -> items.add(TransactWriteItem.builder().put(p -> p.tableName(stateTable)
+                .item(LinkItemMapper.toItem(link, canonicalKey, now))).build()));
+        items.add(TransactWriteItem.builder()
+                .put(claimablePut(DedupItemMapper.done(event, outcome, now, now.plus(ttl)), now)).build());
+        return transact(items, "links");
+    }
+
+    @Override
     public Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, List<PendingWrite> writes,
             List<PendingWrite> obsolete, List<Marker> markers, Instant now, Duration ttl) {
         long expected = next.version() - 1;

@@ -40,7 +40,7 @@ final class JsonataChangeMapping implements ChangeMapping {
 
     /** The expressions a rule (or the file's defaults) may give. */
     static final List<String> EXPRESSIONS = List.of("eventId", "account", "recordId", "canonicalKey",
-            "occurredAt", "actor.kind", "actor.id", "changeAgent", "deleted", "fields");
+            "occurredAt", "actor.kind", "actor.id", "changeAgent", "deleted", "fields", "merged");
 
     record Expression(String source, Jsonata compiled) {
         static Expression compile(String system, String where, String source) {
@@ -83,6 +83,38 @@ final class JsonataChangeMapping implements ChangeMapping {
         this.ignore = ignore;
         this.rules = List.copyOf(rules);
         this.resources = Map.copyOf(resources);
+    }
+
+    private final Map<Map<String, String>, JsonataChangeMapping> overridden = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public ChangeMapping withOverrides(Map<String, String> expressions) {
+        if (expressions == null || expressions.isEmpty()) {
+            return this;
+        }
+        if (overridden.size() > 1000) {
+            overridden.clear(); // bounded: distinct override sets seen by one instance
+        }
+        return overridden.computeIfAbsent(Map.copyOf(expressions), this::compileOverrides);
+    }
+
+    private JsonataChangeMapping compileOverrides(Map<String, String> expressions) {
+        Map<String, Expression> compiled = new TreeMap<>();
+        expressions.forEach((name, source) -> {
+            if (!EXPRESSIONS.contains(name)) {
+                throw new MappingException("mapping " + system + ": override of unknown expression '" + name
+                        + "' (one of " + EXPRESSIONS + ")");
+            }
+            compiled.put(name, Expression.compile(system, "override " + name, source));
+        });
+        List<Rule> replaced = new ArrayList<>();
+        for (Rule rule : rules) {
+            Map<String, Expression> ruleExpressions = new java.util.HashMap<>(rule.expressions());
+            ruleExpressions.putAll(compiled);
+            replaced.add(new Rule(rule.name(), rule.when(), rule.resource(), ruleExpressions, rule.skinny(),
+                    rule.partial(), rule.tracked()));
+        }
+        return new JsonataChangeMapping(system, eventType, ignore, replaced, resources);
     }
 
     /** The resource's tracked fields: those its rules declare (in rule order, the first declaration wins). */
@@ -275,7 +307,26 @@ final class JsonataChangeMapping implements ChangeMapping {
         boolean deleted = truthy(value(rule, "deleted", input));
         FieldSet fields = rule.skinny() ? FieldSet.EMPTY : fields(rule, input);
         return new Change(eventId, system, envelope.tenant(), account, rule.resource(), recordId, canonicalKey,
-                occurredAt, actor, text(rule, "changeAgent", input), deleted, rule.skinny(), rule.partial(), fields);
+                occurredAt, actor, text(rule, "changeAgent", input), deleted, rule.skinny(), rule.partial(), fields,
+                merged(rule, input));
+    }
+
+    /** The ids merged into this record: one id or an array of them (numbers as plain integers). */
+    private List<String> merged(Rule rule, Map<String, Object> input) {
+        Object value = jsonValue(value(rule, "merged", input));
+        if (value == null) {
+            return List.of();
+        }
+        List<String> ids = new ArrayList<>();
+        for (Object id : value instanceof Collection<?> items ? items : List.of(value)) {
+            if (id instanceof Map || id instanceof Collection) {
+                throw failure(rule, "merged", "expected record ids, got " + describe(id));
+            }
+            if (id != null) {
+                ids.add(id instanceof Double d && d == Math.rint(d) ? Long.toString(d.longValue()) : id.toString());
+            }
+        }
+        return ids;
     }
 
     private FieldSet fields(Rule rule, Map<String, Object> input) {
@@ -338,7 +389,7 @@ final class JsonataChangeMapping implements ChangeMapping {
             if (list.isEmpty()) {
                 return null;
             }
-            if (list.size() == 1 && !"fields".equals(name)) {
+            if (list.size() == 1 && !"fields".equals(name) && !"merged".equals(name)) {
                 return list.get(0);
             }
         }

@@ -18,6 +18,9 @@ import java.util.Objects;
  * @param partial      {@code fields} holds only what changed (HubSpot property change, Salesforce CDC update);
  *                     otherwise it is the whole tracked state
  * @param fields       tracked fields, normalized; empty when skinny
+ * @param merged       the ids (in {@code system}) of records merged into this one (HubSpot {@code contact.merge},
+ *                     a Salesforce delete with {@code MasterRecordId}): their links are re-pointed here, nothing is
+ *                     created or deleted elsewhere; empty for every other change
  */
 public record Change(
         String eventId,
@@ -33,7 +36,15 @@ public record Change(
         boolean deleted,
         boolean skinny,
         boolean partial,
-        FieldSet fields) {
+        FieldSet fields,
+        java.util.List<String> merged) {
+
+    public Change(String eventId, String system, String tenant, String account, String resource, String recordId,
+            String canonicalKey, Instant occurredAt, Actor actor, String changeAgent, boolean deleted, boolean skinny,
+            boolean partial, FieldSet fields) {
+        this(eventId, system, tenant, account, resource, recordId, canonicalKey, occurredAt, actor, changeAgent,
+                deleted, skinny, partial, fields, java.util.List.of());
+    }
 
     public Change {
         Objects.requireNonNull(eventId, "eventId");
@@ -45,13 +56,18 @@ public record Change(
         Objects.requireNonNull(occurredAt, "occurredAt");
         actor = actor == null ? Actor.UNKNOWN : actor;
         fields = fields == null ? FieldSet.EMPTY : fields;
+        merged = merged == null ? java.util.List.of() : java.util.List.copyOf(merged);
+    }
+
+    public boolean isMerge() {
+        return !merged.isEmpty();
     }
 
     /** The same change with the fields of the record as fetched from its system (a skinny change made whole). */
     public Change withFetched(String canonicalKey, Instant occurredAt, boolean deleted, FieldSet fields) {
         return new Change(eventId, system, tenant, account, resource, recordId,
                 canonicalKey != null ? canonicalKey : this.canonicalKey, occurredAt, actor, changeAgent, deleted,
-                false, false, fields);
+                false, false, fields, merged);
     }
 
     /** How the record appears in logs: {@code contact/42}. */

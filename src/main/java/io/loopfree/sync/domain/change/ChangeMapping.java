@@ -13,6 +13,14 @@ public interface ChangeMapping {
      */
     Normalized normalize(Envelope envelope);
 
+    /**
+     * This mapping with some expressions replaced in every rule (a tenant's overrides); the same mapping when
+     * there are none.
+     *
+     * @throws MappingException when an override names an unknown expression or is not valid
+     */
+    ChangeMapping withOverrides(java.util.Map<String, String> expressions);
+
     /** How this system's fields of {@code resource} translate to and from the unified fields; empty if not mapped. */
     java.util.Optional<FieldMapping> fieldMapping(String resource);
 

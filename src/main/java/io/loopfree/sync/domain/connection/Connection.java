@@ -1,17 +1,29 @@
 package io.loopfree.sync.domain.connection;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * For one tenant and one resource type: the systems kept in sync and the rules between them. Stored as one
  * DynamoDB item per connection ({@code CONNECTION#<tenant>#<resource>}), readable and editable in the console.
+ *
+ * @param overrides per system, mapping expressions this tenant reads differently (the cookbook's override
+ *                  hierarchy: one customer's Salesforce marks our writes in a custom field, another relies on the
+ *                  integration user): expression name ({@code changeAgent}, {@code actor.id}, {@code fields}…) →
+ *                  JSONata, replacing the shipped mapping's in every rule
  */
 public record Connection(String tenant, String resource, List<ConnectionSystem> systems, Ownership ownership,
-        DeletePolicy onDelete) {
+        DeletePolicy onDelete, Map<String, Map<String, String>> overrides) {
+
+    public Connection(String tenant, String resource, List<ConnectionSystem> systems, Ownership ownership,
+            DeletePolicy onDelete) {
+        this(tenant, resource, systems, ownership, onDelete, Map.of());
+    }
 
     public Connection {
+        overrides = overrides == null ? Map.of() : Map.copyOf(overrides);
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(resource, "resource");
         systems = List.copyOf(systems);
@@ -25,6 +37,11 @@ public record Connection(String tenant, String resource, List<ConnectionSystem> 
 
     public Optional<ConnectionSystem> system(String system) {
         return systems.stream().filter(s -> s.system().equals(system)).findFirst();
+    }
+
+    /** The mapping expressions this tenant overrides for {@code system} (empty: the shipped mapping as it is). */
+    public Map<String, String> overridesFor(String system) {
+        return overrides.getOrDefault(system, Map.of());
     }
 
     public boolean includes(String system) {
