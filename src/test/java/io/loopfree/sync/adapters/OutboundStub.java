@@ -24,7 +24,7 @@ final class OutboundStub {
 
     static final String TOKEN = "tok_test_123";
     static final HttpOutboundClient.Settings FAST_RETRIES = new HttpOutboundClient.Settings(Duration.ofSeconds(1),
-            Duration.ofSeconds(5), 3, Duration.ofMillis(1), Duration.ofMillis(2));
+            Duration.ofSeconds(5), 3, Duration.ofMillis(1), Duration.ofMillis(2), "loopfree-sync");
     /** Only the outbound token of tenant acme exists. */
     static final SecretStore SECRETS = (system, tenant, purpose) -> tenant.equals("acme")
             && purpose.equals(OutboundTarget.DEFAULT_CREDENTIALS) ? List.of(TOKEN, "tok_old") : List.of();

@@ -71,9 +71,14 @@ public class HttpOutboundClient implements OutboundClient {
     private static final Logger LOG = Logger.getLogger(HttpOutboundClient.class);
     private static final int REASON_LIMIT = 200;
 
-    /** The adapter's settings; {@link #of(SyncConfig.Outbound)} reads them from configuration. */
+    /**
+     * The adapter's settings; {@link #of(SyncConfig)} reads them from configuration.
+     *
+     * @param changeAgent the tag reads (get, list) carry where a profile sends one on every request; a write carries
+     *                    its own {@link OutboundWrite#changeAgent()}
+     */
     public record Settings(Duration connectTimeout, Duration requestTimeout, int maxAttempts, Duration baseBackoff,
-            Duration maxBackoff) {
+            Duration maxBackoff, String changeAgent) {
 
         public Settings {
             if (maxAttempts < 1) {
@@ -81,9 +86,10 @@ public class HttpOutboundClient implements OutboundClient {
             }
         }
 
-        public static Settings of(SyncConfig.Outbound config) {
-            return new Settings(config.connectTimeout(), config.requestTimeout(), config.maxAttempts(),
-                    config.baseBackoff(), config.maxBackoff());
+        public static Settings of(SyncConfig config) {
+            SyncConfig.Outbound outbound = config.outbound();
+            return new Settings(outbound.connectTimeout(), outbound.requestTimeout(), outbound.maxAttempts(),
+                    outbound.baseBackoff(), outbound.maxBackoff(), config.echo().changeAgent());
         }
     }
 
@@ -96,7 +102,7 @@ public class HttpOutboundClient implements OutboundClient {
 
     @Inject
     public HttpOutboundClient(OutboundProfileRepository profiles, SecretStore secrets, Clock clock, SyncConfig config) {
-        this(profiles, secrets, clock, Settings.of(config.outbound()));
+        this(profiles, secrets, clock, Settings.of(config));
     }
 
     public HttpOutboundClient(OutboundProfileRepository profiles, SecretStore secrets, Clock clock, Settings settings) {
@@ -174,6 +180,7 @@ public class HttpOutboundClient implements OutboundClient {
         values.put("externalIdProperty", profile.externalIdProperty());
         values.put("recordId", recordId);
         values.put("resource", resource);
+        values.put("changeAgent", settings.changeAgent());
         Call call = new Call(profile, target, Operation.GET, spec.get(), variables(values, target));
         Exchange exchange;
         try {
@@ -210,6 +217,7 @@ public class HttpOutboundClient implements OutboundClient {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("externalIdProperty", profile.externalIdProperty());
         values.put("resource", resource);
+        values.put("changeAgent", settings.changeAgent());
         values.put("since", listing.since().format(since));
         values.put("pageSize", Integer.toString(listing.pageSize()));
         values.put("cursor", listing.nextPage() == NextPage.CURSOR ? cursor.filter(c -> !c.isBlank()).orElse(null)
