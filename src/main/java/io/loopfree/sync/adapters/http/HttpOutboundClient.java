@@ -155,7 +155,8 @@ public class HttpOutboundClient implements OutboundClient {
             return failure(call, exchange);
         }
         try {
-            Object body = answer.json();
+            // the write happened: an answer that is not JSON is read as no body (the known id, if any, stands)
+            Object body = answer.jsonOrNothing();
             rejection(call, answer, body).ifPresent(reason -> {
                 throw new NotSendable(reason);
             });
@@ -449,6 +450,14 @@ public class HttpOutboundClient implements OutboundClient {
 
         boolean success() {
             return status >= 200 && status < 300;
+        }
+
+        Object jsonOrNothing() {
+            try {
+                return json();
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
         }
 
         Object json() {
