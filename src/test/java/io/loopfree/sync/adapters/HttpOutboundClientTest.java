@@ -258,6 +258,38 @@ class HttpOutboundClientTest {
     }
 
     @Test
+    void aSecretStoreOutageIsUnavailableNotRejected() {
+        HttpOutboundClient withoutSecrets = new HttpOutboundClient(
+                new io.loopfree.sync.adapters.http.JsonOutboundProfileRepository(Optional.empty()),
+                (system, tenant, purpose) -> {
+                    throw new io.loopfree.sync.ports.SecretStore.SecretStoreUnavailableException("ssm down", null);
+                }, Clock.systemUTC(), OutboundStub.FAST_RETRIES);
+        assertThat(withoutSecrets.write(OutboundStub.upsert(sandbox, null, Map.of()), OutboundStub.soon()))
+                .isEqualTo(new OutboundResponse.Unavailable(0,
+                        "the secret store is unavailable (SecretStoreUnavailableException)", Map.of()));
+        assertThat(stub.requestCount()).isZero();
+    }
+
+    @Test
+    void aBodyExpressionThatFailsSendsNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Files.writeString(dir.resolve("strict.json"), """
+                {"auth": "none", "externalIdProperty": "x",
+                 "requests": {"upsert": {"method": "PUT", "path": "/r/{externalId}", "body": "{ 'n': $number(fields.email) }"},
+                              "get": {"method": "GET", "path": "/r/{recordId}"}}}""");
+        HttpOutboundClient strict = new HttpOutboundClient(
+                new io.loopfree.sync.adapters.http.JsonOutboundProfileRepository(Optional.of(dir)), OutboundStub.SECRETS,
+                Clock.systemUTC(), OutboundStub.FAST_RETRIES);
+        OutboundResponse response = strict.write(OutboundStub.upsert(stub.target("strict"), null,
+                Map.of("email", "ada@example.com")), OutboundStub.soon());
+        assertThat(response).isInstanceOfSatisfying(OutboundResponse.Rejected.class, rejected -> {
+            assertThat(rejected.status()).isZero();
+            assertThat(rejected.reason()).startsWith("requests.upsert.body failed").doesNotContain("ada@example.com");
+        });
+        assertThat(stub.requestCount()).isZero();
+    }
+
+    @Test
     void listPagesOldestFirstWithTheCursor() {
         stub.server.stubFor(get(urlPathEqualTo("/api/contact")).willReturn(okJson("""
                 {"results": [{"id": "r1", "updated_at": "2026-11-20T09:00:00Z"}, {"id": "r2"}], "next": "c_2"}""")));

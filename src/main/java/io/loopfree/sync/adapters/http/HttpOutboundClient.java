@@ -149,7 +149,7 @@ public class HttpOutboundClient implements OutboundClient {
         try {
             exchange = send(call, request(call, Optional.empty(), input), deadline);
         } catch (NotSendable e) {
-            return notSendable(e.getMessage());
+            return notSent(e);
         }
         if (!(exchange instanceof Answer answer) || !answer.success()) {
             return failure(call, exchange);
@@ -187,7 +187,7 @@ public class HttpOutboundClient implements OutboundClient {
         try {
             exchange = send(call, request(call, Optional.empty(), Map.of()), deadline);
         } catch (NotSendable e) {
-            return notSendable(e.getMessage());
+            return notSent(e);
         }
         if (!(exchange instanceof Answer answer) || !answer.success()) {
             return failure(call, exchange);
@@ -231,7 +231,7 @@ public class HttpOutboundClient implements OutboundClient {
         try {
             exchange = send(call, request(call, nextUrl, input), deadline);
         } catch (NotSendable e) {
-            return new PageResult(notSendable(e.getMessage()), Optional.empty());
+            return new PageResult(notSent(e), Optional.empty());
         }
         if (!(exchange instanceof Answer answer) || !answer.success()) {
             return new PageResult(failure(call, exchange), Optional.empty());
@@ -277,10 +277,20 @@ public class HttpOutboundClient implements OutboundClient {
             Optional<String> contentType) {
     }
 
-    /** Nothing was sent: the profile or the target cannot make this request. */
+    /**
+     * Nothing was sent: the profile or the target cannot make this request ({@code Rejected(0)}), or a dependency
+     * failed for now — the secret store — ({@code Unavailable(0)}, {@code transient}).
+     */
     private static final class NotSendable extends RuntimeException {
+        final boolean transientFailure;
+
         NotSendable(String message) {
+            this(message, false);
+        }
+
+        NotSendable(String message, boolean transientFailure) {
             super(message, null, false, false);
+            this.transientFailure = transientFailure;
         }
     }
 
@@ -343,7 +353,11 @@ public class HttpOutboundClient implements OutboundClient {
         Optional<String> contentType = Optional.empty();
         if (spec.body().isPresent() && nextUrl.isEmpty()) {
             Object value = evaluateBody(spec.body().get(), input, where);
-            body = Optional.of(spec.encoding() == BodyEncoding.FORM ? form(value, where) : JsonValues.write(value));
+            try {
+                body = Optional.of(spec.encoding() == BodyEncoding.FORM ? form(value, where) : JsonValues.write(value));
+            } catch (IllegalArgumentException e) {
+                throw new NotSendable(where + ".body " + e.getMessage());
+            }
             contentType = Optional.of(spec.encoding().contentType());
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri);
@@ -397,8 +411,13 @@ public class HttpOutboundClient implements OutboundClient {
     }
 
     private String token(Call call) {
-        List<String> tokens = secrets.webhookSecrets(call.target().system(), call.target().tenant(),
-                call.target().credentialsPurpose());
+        List<String> tokens;
+        try {
+            tokens = secrets.webhookSecrets(call.target().system(), call.target().tenant(),
+                    call.target().credentialsPurpose());
+        } catch (SecretStore.SecretStoreUnavailableException e) {
+            throw new NotSendable("the secret store is unavailable (" + e.getClass().getSimpleName() + ")", true);
+        }
         if (tokens.isEmpty() || tokens.get(0) == null || tokens.get(0).isBlank()) {
             throw new NotSendable("no '" + call.target().credentialsPurpose() + "' secret for "
                     + call.target().system() + "/" + call.target().tenant());
@@ -577,6 +596,14 @@ public class HttpOutboundClient implements OutboundClient {
         return response;
     }
 
+    private static OutboundResponse notSent(NotSendable e) {
+        if (e.transientFailure) {
+            LOG.warnf("outbound not sent, for now: %s", bounded(e.getMessage()));
+            return new OutboundResponse.Unavailable(0, bounded(e.getMessage()), Map.of());
+        }
+        return notSendable(e.getMessage());
+    }
+
     private static OutboundResponse notSendable(String reason) {
         LOG.warnf("outbound not sent: %s", bounded(reason));
         return new OutboundResponse.Rejected(0, bounded(reason), Map.of());
@@ -631,18 +658,27 @@ public class HttpOutboundClient implements OutboundClient {
             try {
                 return JsonValues.fromJsonata(expression.evaluate(input));
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("failed (" + brief(e.getMessage()) + "): " + bounded(source));
+                throw new IllegalArgumentException("failed (" + e.getClass().getSimpleName() + ": "
+                        + brief(e.getMessage()) + "): " + bounded(source));
             }
         }
     }
 
-    /** jsonata-java's errors may quote the whole input; keep the cause only. */
+    /**
+     * jsonata-java's errors (and the JDK's, e.g. {@code For input string: "ada@example.com"}) quote the values they
+     * failed on — personal data: keep the text before the first quote.
+     */
     private static String brief(String message) {
         if (message == null) {
             return "no message";
         }
-        int quoted = message.indexOf("\"{");
-        return bounded(quoted >= 0 ? message.substring(0, quoted).trim() : message);
+        int quote = -1;
+        for (int i = 0; i < message.length() && quote < 0; i++) {
+            if (message.charAt(i) == '"' || message.charAt(i) == '\'') {
+                quote = i;
+            }
+        }
+        return bounded(quote >= 0 ? message.substring(0, quote).trim() : message);
     }
 
     private static boolean present(Object value) {
