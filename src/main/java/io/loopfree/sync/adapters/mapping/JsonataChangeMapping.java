@@ -1,7 +1,6 @@
 package io.loopfree.sync.adapters.mapping;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
