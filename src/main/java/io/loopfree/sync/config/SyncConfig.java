@@ -47,6 +47,8 @@ public interface SyncConfig {
 
     Mappings mappings();
 
+    Outbound outbound();
+
     interface Tables {
         /** Short-lived items with TTL on {@code expiresAt}: dedup entries, correlation markers. */
         @WithDefault("loopfree-events")
@@ -185,6 +187,34 @@ public interface SyncConfig {
          * adds a provider or adjusts one without a build.
          */
         Optional<String> dir();
+    }
+
+    /** The outbound HTTP adapter (writes, fetches and listings against the systems' APIs). */
+    interface Outbound {
+        /**
+         * A directory of outbound profiles ({@code <profile>.json}) read before the packaged {@code outbound/} ones:
+         * a deployment adds or overrides a target's API description without a build.
+         */
+        Optional<String> profilesDir();
+
+        /** TCP (and TLS) connect timeout of the HTTP client. */
+        @WithDefault("2s")
+        Duration connectTimeout();
+
+        /** Upper bound of one attempt; every attempt is also bounded by the call's deadline. */
+        @WithDefault("10s")
+        Duration requestTimeout();
+
+        /** Attempts of one call in all (the first included) on 5xx, timeouts and connection failures; never on 4xx. */
+        @WithDefault("3")
+        int maxAttempts();
+
+        /** Full-jitter backoff: attempt n waits a random time in [0, min(max-backoff, base-backoff · 2^(n-1))). */
+        @WithDefault("200ms")
+        Duration baseBackoff();
+
+        @WithDefault("2s")
+        Duration maxBackoff();
     }
 
     interface Reconciler {

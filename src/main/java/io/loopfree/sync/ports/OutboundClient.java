@@ -11,7 +11,8 @@ import io.loopfree.sync.domain.outbound.OutboundWrite;
 
 /**
  * Calls a system's API as its outbound profile describes. Every call is bounded by {@code deadline} (retries of
- * 5xx/timeouts included); none throws for an HTTP answer: the answer's kind says what happened.
+ * 5xx/timeouts included); none throws for an HTTP answer: the answer's kind says what happened. A target whose
+ * profile does not exist or is invalid is a configuration error and throws.
  */
 public interface OutboundClient {
 

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.loopfree.sync.adapters.json.JsonValues;
 import io.loopfree.sync.domain.change.Actor;
 import io.loopfree.sync.domain.change.Change;
 import io.loopfree.sync.domain.change.ChangeMapping;
@@ -440,20 +441,7 @@ final class JsonataChangeMapping implements ChangeMapping {
 
     /** JSONata's values back into plain JSON values (its null marker becomes null). */
     private static Object jsonValue(Object value) {
-        if (value == Jsonata.NULL_VALUE) {
-            return null;
-        }
-        if (value instanceof Map<?, ?> map) {
-            Map<String, Object> copy = new LinkedHashMap<>();
-            map.forEach((k, v) -> copy.put(String.valueOf(k), jsonValue(v)));
-            return copy;
-        }
-        if (value instanceof Collection<?> items) {
-            List<Object> copy = new ArrayList<>();
-            items.forEach(item -> copy.add(jsonValue(item)));
-            return copy;
-        }
-        return value;
+        return JsonValues.fromJsonata(value);
     }
 
     private static String describe(Object value) {
@@ -488,37 +476,9 @@ final class JsonataChangeMapping implements ChangeMapping {
         }
     }
 
-    /**
-     * Parsed with Jackson rather than jsonata-java's own parser, which reads every number through a double and so
-     * corrupts 64-bit ids (Shopify's 18-digit order ids): integers stay Integer/Long here.
-     */
+    /** Parsed with Jackson, integers kept exact: see {@link JsonValues#plain}. */
     private static Object plain(JsonNode node) {
-        if (node == null || node.isNull() || node.isMissingNode()) {
-            return null;
-        }
-        if (node.isObject()) {
-            Map<String, Object> map = new LinkedHashMap<>();
-            node.fields().forEachRemaining(e -> map.put(e.getKey(), plain(e.getValue())));
-            return map;
-        }
-        if (node.isArray()) {
-            List<Object> list = new ArrayList<>();
-            node.forEach(item -> list.add(plain(item)));
-            return list;
-        }
-        if (node.isInt() || node.isLong()) {
-            return node.numberValue();
-        }
-        if (node.isBigInteger()) {
-            return node.asText(); // beyond 64 bits: kept exact as text (only ever an id)
-        }
-        if (node.isNumber()) {
-            return node.doubleValue();
-        }
-        if (node.isBoolean()) {
-            return node.booleanValue();
-        }
-        return node.asText();
+        return JsonValues.plain(node);
     }
 
 }

@@ -15,7 +15,11 @@ public sealed interface OutboundResponse {
 
     Map<String, List<String>> headers();
 
-    /** The call did what it was asked: {@code recordId} is the record's id in the target (from the response). */
+    /**
+     * The call did what it was asked: {@code recordId} is the record's id in the target, read from the response (the
+     * profile says where), else the id the write already knew (a 204 without a body); null when neither says it.
+     * {@code body} is the parsed answer (for a fetch: the record; for a list: empty, the records are in the page).
+     */
     record Done(int status, String recordId, Map<String, Object> body, Map<String, List<String>> headers)
             implements OutboundResponse {
     }
@@ -24,7 +28,11 @@ public sealed interface OutboundResponse {
     record NotFound(int status, Map<String, List<String>> headers) implements OutboundResponse {
     }
 
-    /** A client error other than 404/429: retrying will not help; never counts against the provider's health. */
+    /**
+     * A client error other than 404/429 (also a 2xx whose body the profile's {@code error} expression flags, and
+     * status 0 when nothing was sent: no token, no base URL, a path placeholder without a value): retrying will not
+     * help; never counts against the provider's health. {@code reason} is bounded and escaped, safe to log.
+     */
     record Rejected(int status, String reason, Map<String, List<String>> headers) implements OutboundResponse {
     }
 
