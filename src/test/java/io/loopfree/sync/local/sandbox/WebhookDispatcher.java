@@ -36,7 +36,8 @@ final class WebhookDispatcher implements AutoCloseable {
     private final SandboxAudit audit;
     private final Clock clock;
     private final Duration backoff;
-    private final HttpClient client;
+    /** One client for every instance: building one costs seconds here (TLS set-up), and it is thread-safe. */
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ScheduledExecutorService executor;
     private final AtomicInteger pending = new AtomicInteger();
 
@@ -57,7 +58,6 @@ final class WebhookDispatcher implements AutoCloseable {
         this.clock = config.clock();
         this.backoff = config.webhookRetryBackoff();
         this.delayMs = config.webhookDelay().toMillis();
-        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "sandbox-webhooks-" + config.system());
             thread.setDaemon(true);
@@ -152,7 +152,7 @@ final class WebhookDispatcher implements AutoCloseable {
                     .entrySet()) {
                 request.header(header.getKey(), header.getValue());
             }
-            status = client.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            status = CLIENT.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "webhook " + event.eventId() + " attempt " + attempt + " failed: "
                     + SafeText.of(e.toString()));
