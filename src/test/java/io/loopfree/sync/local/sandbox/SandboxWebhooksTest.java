@@ -4,17 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.loopfree.sync.adapters.profiles.ProfileParser;
+import io.loopfree.sync.domain.webhook.DeliveredEvents;
+import io.loopfree.sync.domain.webhook.ProviderProfile;
 import io.loopfree.sync.domain.webhook.Verification;
 
 /**
@@ -112,6 +120,43 @@ class SandboxWebhooksTest {
                 .isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(60_000L));
         assertThat(delivery.verifyWith("hubspot", HUBSPOT_SECRET, Instant.now())).isInstanceOf(Verification.Verified.class);
         assertThat(delivery.verifyWith("hubspot", "another-secret", Instant.now())).isInstanceOf(Verification.Rejected.class);
+    }
+
+    @Test
+    void theIngressProfilesDocumentedForSandboxesVerifyTheirWebhooksAndFindTheEventId() throws Exception {
+        Map<String, ProviderProfile> documented = documentedSandboxProfiles();
+        assertThat(documented).containsOnlyKeys("sandbox-rich", "sandbox-hub");
+        start(config("sandbox-rich"));
+        sandbox.humanCreate("contacts", Map.of("n", 1));
+        awaitQuiet();
+        sandbox.close();
+        start(config("sandbox-hub").withSigning(SandboxConfig.Signing.hubspotV3(HUBSPOT_SECRET)));
+        sandbox.humanCreate("contacts", Map.of("n", 2));
+        awaitQuiet();
+
+        List<WebhookReceiver.Delivery> deliveries = receiver.deliveries();
+        for (int i = 0; i < 2; i++) {
+            WebhookReceiver.Delivery delivery = deliveries.get(i);
+            ProviderProfile profile = documented.get(i == 0 ? "sandbox-rich" : "sandbox-hub");
+            String secret = i == 0 ? WHSEC : HUBSPOT_SECRET;
+            assertThat(delivery.verifyWith(profile, secret, Instant.now())).isInstanceOf(Verification.Verified.class);
+            assertThat(DeliveredEvents.of(profile, delivery.asGatewayRequest())).singleElement()
+                    .extracting(DeliveredEvents.DeliveredEvent::eventId)
+                    .isEqualTo(delivery.json().path("eventId").asText());
+        }
+    }
+
+    /** The profile examples in docs/sandbox.md, parsed by the ingress's own (strict) profile parser. */
+    private static Map<String, ProviderProfile> documentedSandboxProfiles() throws IOException {
+        String doc = Files.readString(Path.of("docs/sandbox.md"));
+        Matcher block = Pattern.compile("```json\\n(\\{\"system\": \"(sandbox-[a-z]+)\".*?)```", Pattern.DOTALL)
+                .matcher(doc);
+        Map<String, ProviderProfile> profiles = new java.util.HashMap<>();
+        ObjectMapper json = new ObjectMapper();
+        while (block.find()) {
+            profiles.put(block.group(2), ProfileParser.parse(block.group(2), json.readTree(block.group(1))));
+        }
+        return profiles;
     }
 
     @Test

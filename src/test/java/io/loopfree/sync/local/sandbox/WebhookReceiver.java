@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 
 import io.loopfree.sync.adapters.profiles.JsonProfileRepository;
+import io.loopfree.sync.domain.webhook.ProviderProfile;
 import io.loopfree.sync.domain.webhook.SignatureSchemes;
 import io.loopfree.sync.domain.webhook.Verification;
 import io.loopfree.sync.domain.webhook.WebhookRequest;
@@ -52,11 +53,17 @@ final class WebhookReceiver implements AutoCloseable {
          * as API Gateway would hand it over (it adds {@code x-forwarded-proto}; the sandbox called plain http).
          */
         Verification verifyWith(String profileSystem, String secret, Instant now) {
+            return verifyWith(new JsonProfileRepository(Optional.empty()).find(profileSystem).orElseThrow(), secret, now);
+        }
+
+        Verification verifyWith(ProviderProfile profile, String secret, Instant now) {
+            return SignatureSchemes.forProfile(profile, Optional.empty()).verify(asGatewayRequest(), List.of(secret), now);
+        }
+
+        WebhookRequest asGatewayRequest() {
             Map<String, String> gatewayHeaders = new HashMap<>(headers);
             gatewayHeaders.put("x-forwarded-proto", "http");
-            WebhookRequest request = new WebhookRequest(method, path, rawQuery, gatewayHeaders, body);
-            return SignatureSchemes.forProfile(new JsonProfileRepository(Optional.empty()).find(profileSystem)
-                    .orElseThrow(), Optional.empty()).verify(request, List.of(secret), now);
+            return new WebhookRequest(method, path, rawQuery, gatewayHeaders, body);
         }
     }
 
