@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 
+import io.loopfree.sync.domain.webhook.Hmacs;
+
 /**
  * How one sandbox instance behaves; immutable, start from {@link #of(String, String)} and adjust with the
  * {@code with…} methods. Documented field by field in docs/sandbox.md.
@@ -151,8 +153,7 @@ public record SandboxConfig(
 
     /** Whether the engine's token matches; constant-time. */
     boolean isEngineToken(String token) {
-        return engineToken != null && token != null
-                && io.loopfree.sync.domain.webhook.Hmacs.equal(engineToken, token);
+        return engineToken != null && token != null && Hmacs.equal(engineToken, token);
     }
 
     @Override
