@@ -8,11 +8,14 @@ import java.util.Map;
  * All report the same window: limit, remaining, and time to reset.
  */
 public enum RateLimitHeaders {
-    /** IETF httpapi draft (structured fields): {@code RateLimit: "default";r=…;t=…}, {@code RateLimit-Policy: "default";q=…;w=…}. */
+    /**
+     * IETF httpapi draft (structured fields): {@code RateLimit: "default";r=…;t=…},
+     * {@code RateLimit-Policy: "default";q=…;w=…}.
+     */
     IETF_DRAFT,
-    /** The older IETF draft: {@code RateLimit-Limit}, {@code RateLimit-Remaining}, {@code RateLimit-Reset} (delta seconds). */
+    /** The older IETF draft: {@code RateLimit-Limit}, {@code -Remaining}, {@code -Reset} (delta seconds). */
     IETF_OLD,
-    /** GitHub/Stripe-style: {@code X-RateLimit-Limit}, {@code X-RateLimit-Remaining}, {@code X-RateLimit-Reset} (delta seconds here). */
+    /** GitHub-style: {@code X-RateLimit-Limit}, {@code -Remaining}, {@code -Reset} (delta seconds here). */
     X_RATELIMIT,
     /** HubSpot: {@code X-HubSpot-RateLimit-Max}, {@code -Remaining}, {@code -Interval-Milliseconds}. */
     HUBSPOT,

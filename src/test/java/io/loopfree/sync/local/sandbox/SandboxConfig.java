@@ -63,7 +63,10 @@ public record SandboxConfig(
     public enum ActorMetadata {
         /** No actor at all: echoes can only be told apart by markers or state. */
         NONE,
-        /** {@code changeSource} ({@code CRM_UI} / {@code INTEGRATION}) and {@code sourceId} ({@code userId:<user>} / the engine's client id). */
+        /**
+         * {@code changeSource} ({@code CRM_UI} / {@code INTEGRATION}) and {@code sourceId} ({@code userId:<user>} /
+         * the engine's client id).
+         */
         HUBSPOT_LIKE,
         /** {@code changeOrigin} = {@code com/salesforce/api/rest/59.0;client=<writer's client id>}. */
         SALESFORCE_LIKE
@@ -143,7 +146,7 @@ public record SandboxConfig(
                 false, "engine-token", "loopfree-sync", null, null, null, Duration.ZERO, null, 0, null, null, null, 0);
     }
 
-    /** Readable ids that say which system they come from: {@code sandbox-rich} → {@code rich_1}, {@code hubspot} → {@code hub_1}. */
+    /** Ids that say which system they come from: {@code sandbox-rich} → {@code rich_1}, {@code hubspot} → {@code hub_1}. */
     static String defaultIdPrefix(String system) {
         int dash = system.lastIndexOf('-');
         String word = dash >= 0 && dash < system.length() - 1 ? system.substring(dash + 1)
