@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.patch;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -318,15 +319,17 @@ class HttpOutboundClientTest {
     }
 
     @Test
-    void theAppProfileUpsertsAndDeletesByExternalId() {
+    void theAppProfileCreatesByExternalIdAndUpdatesAndDeletesById() {
         OutboundTarget app = stub.target("app");
-        stub.server.stubFor(put(anyUrl()).willReturn(aResponse().withStatus(204)));
+        stub.server.stubFor(put(anyUrl()).willReturn(okJson("{\"id\": \"app-77\"}")));
+        stub.server.stubFor(patch(anyUrl()).willReturn(aResponse().withStatus(204)));
         stub.server.stubFor(delete(anyUrl()).willReturn(aResponse().withStatus(204)));
-        OutboundResponse written = client.write(OutboundStub.upsert(app, "app-77", Map.of("email", "ada@example.com")),
+        OutboundResponse created = client.write(OutboundStub.upsert(app, null, Map.of("email", "ada@example.com")),
                 OutboundStub.soon());
-        assertThat(written).isInstanceOfSatisfying(OutboundResponse.Done.class,
+        assertThat(created).isInstanceOfSatisfying(OutboundResponse.Done.class,
                 done -> assertThat(done.recordId()).isEqualTo("app-77"));
         LoggedRequest request = stub.only();
+        assertThat(request.getMethod().getName()).isEqualTo("PUT");
         assertThat(request.getUrl()).isEqualTo("/contact/by-external-id/acme%3Acontact%3Ak1");
         assertThat(request.getHeader("Authorization")).isEqualTo("Bearer " + OutboundStub.TOKEN);
         assertThat(request.getHeader("X-Change-Agent")).isEqualTo("loopfree-sync");
@@ -334,9 +337,20 @@ class HttpOutboundClientTest {
         assertThat(request.getHeader("Idempotency-Key")).isEqualTo("idem-7f3a");
         assertThat(request.getBodyAsString()).isEqualTo("{\"email\":\"ada@example.com\"}");
 
+        // a record whose id we know (e.g. created in the app itself, without our external id): by its id
         stub.server.resetRequests();
-        assertThat(client.write(OutboundStub.delete(app, null), OutboundStub.soon())).isInstanceOf(OutboundResponse.Done.class);
+        OutboundResponse updated = client.write(OutboundStub.upsert(app, "app-77", Map.of("email", "b@example.com")),
+                OutboundStub.soon());
+        assertThat(updated).isInstanceOfSatisfying(OutboundResponse.Done.class,
+                done -> assertThat(done.recordId()).isEqualTo("app-77"));
+        assertThat(stub.only().getMethod().getName()).isEqualTo("PATCH");
+        assertThat(stub.only().getUrl()).isEqualTo("/contact/app-77");
+        assertThat(stub.only().getBodyAsString()).isEqualTo("{\"email\":\"b@example.com\"}");
+
+        stub.server.resetRequests();
+        assertThat(client.write(OutboundStub.delete(app, "app-77"), OutboundStub.soon()))
+                .isInstanceOf(OutboundResponse.Done.class);
         assertThat(stub.only().getMethod().getName()).isEqualTo("DELETE");
-        assertThat(stub.only().getUrl()).isEqualTo("/contact/by-external-id/acme%3Acontact%3Ak1");
+        assertThat(stub.only().getUrl()).isEqualTo("/contact/app-77");
     }
 }

@@ -43,7 +43,9 @@ class OutboundProfilesTest {
         }
         assertThat(repository.find("stripe-customers").orElseThrow().upsertOperation(false)).isEqualTo(Operation.CREATE);
         assertThat(repository.find("stripe-customers").orElseThrow().upsertOperation(true)).isEqualTo(Operation.UPDATE);
-        assertThat(repository.find("sandbox").orElseThrow().upsertOperation(true)).isEqualTo(Operation.UPSERT);
+        assertThat(repository.find("sandbox").orElseThrow().upsertOperation(false)).isEqualTo(Operation.UPSERT);
+        assertThat(repository.find("sandbox").orElseThrow().upsertOperation(true)).as("a known record: by its id")
+                .isEqualTo(Operation.UPDATE);
         assertThat(repository.find("salesforce-contacts").orElseThrow().rateLimitHeaders()).containsExactly("salesforce");
     }
 
@@ -89,7 +91,7 @@ class OutboundProfilesTest {
                 .hasMessageContaining("auth: unknown value 'basic' (one of [bearer, none])");
         assertThatThrownBy(() -> parse("{\"auth\": \"none\", \"externalIdProperty\": \"x\", \"requests\": {"
                 + "\"create\": {\"method\": \"POST\", \"path\": \"/r\"}}}"))
-                .hasMessageContaining("either \"upsert\" or both \"create\" and \"update\"");
+                .hasMessageContaining("\"create\" and \"update\" go together");
         assertThatThrownBy(() -> parse("{\"auth\": \"none\", \"externalIdProperty\": \"x\", \"requests\": {" + upsert
                 + ", \"update\": {\"method\": \"POST\", \"path\": \"/r\"}, \"create\": {\"method\": \"POST\", \"path\": \"/r\"}}}"))
                 .hasMessageContaining("not both");

@@ -26,7 +26,8 @@ import io.loopfree.sync.ports.SyncLedger;
 
 /**
  * Test-only: the real ledger, except that the apply step throws for the event ids a test lists — a failure midway
- * (after normalize and every filter, before anything is stored). Passes everything else through untouched.
+ * (after normalize and every filter, before anything is stored) — and the completion after the outbound calls
+ * throws once for the records a test lists. Passes everything else through untouched.
  */
 @Alternative
 @Priority(1)
@@ -34,6 +35,9 @@ import io.loopfree.sync.ports.SyncLedger;
 public class FailureInjectingLedger implements SyncLedger {
 
     static final Set<String> FAIL_APPLY_FOR_EVENT_IDS = ConcurrentHashMap.newKeySet();
+
+    /** Canonical keys whose completion (after the calls) throws: the function "dies" after writing. */
+    static final Set<String> FAIL_COMPLETE_FOR_RECORDS = ConcurrentHashMap.newKeySet();
 
     @Inject
     DynamoSyncLedger real;
@@ -77,6 +81,9 @@ public class FailureInjectingLedger implements SyncLedger {
     @Override
     public Completion complete(EventFate fate, RecordKey record, long recordVersion, List<WriteResult> results,
             Instant now, Duration ttl) {
+        if (FAIL_COMPLETE_FOR_RECORDS.remove(record.canonicalKey())) {
+            throw new IllegalStateException("injected failure: the function died after its calls");
+        }
         return real.complete(fate, record, recordVersion, results, now, ttl);
     }
 

@@ -76,12 +76,12 @@ public final class OutboundProfileParser {
             requests.put(operation, request(operation, entry.getValue()));
         });
         boolean upsert = requests.containsKey(Operation.UPSERT);
-        boolean createUpdate = requests.containsKey(Operation.CREATE) && requests.containsKey(Operation.UPDATE);
-        if (upsert == createUpdate) {
-            throw new IllegalArgumentException("requests: give either \"upsert\" or both \"create\" and \"update\""
+        boolean create = requests.containsKey(Operation.CREATE);
+        if (upsert == create) {
+            throw new IllegalArgumentException("requests: give either \"upsert\" or \"create\" (with \"update\")"
                     + (upsert ? ", not both" : ""));
         }
-        if (!upsert && requests.containsKey(Operation.CREATE) != requests.containsKey(Operation.UPDATE)) {
+        if (create && !requests.containsKey(Operation.UPDATE)) {
             throw new IllegalArgumentException("requests: \"create\" and \"update\" go together");
         }
         String externalIdProperty = node.path("externalIdProperty").asText("");

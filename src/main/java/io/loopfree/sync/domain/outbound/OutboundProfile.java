@@ -52,12 +52,16 @@ public record OutboundProfile(
         return Optional.ofNullable(requests.get(operation));
     }
 
-    /** The request for an upsert: the profile's {@code upsert}, else {@code update} when the record id is known, else {@code create}. */
+    /**
+     * The request for an upsert: {@code update} by id when the record id is known and the profile has one (the
+     * record's own system never got our external id: an upsert by it would create a duplicate there), else the
+     * profile's {@code upsert} by external id, else {@code create}.
+     */
     public Operation upsertOperation(boolean recordIdKnown) {
-        if (requests.containsKey(Operation.UPSERT)) {
-            return Operation.UPSERT;
+        if (recordIdKnown && requests.containsKey(Operation.UPDATE)) {
+            return Operation.UPDATE;
         }
-        return recordIdKnown ? Operation.UPDATE : Operation.CREATE;
+        return requests.containsKey(Operation.UPSERT) ? Operation.UPSERT : Operation.CREATE;
     }
 
     public enum Operation {

@@ -32,6 +32,8 @@ import io.loopfree.sync.domain.webhook.Hmacs;
  * @param rateLimitHeaders which header family reports the rate limit
  * @param clock the time of writes, webhooks and the rate-limit window
  * @param port the port to listen on (127.0.0.1); 0 = a free port
+ * @param payloadFormat the webhook body: the sandbox's own, or the customer app's (so a sandbox can stand in for
+ *                      the app in demos and tests)
  */
 public record SandboxConfig(
         String system,
@@ -54,10 +56,23 @@ public record SandboxConfig(
         Duration rateLimitWindow,
         RateLimitHeaders rateLimitHeaders,
         Clock clock,
-        int port) {
+        int port,
+        PayloadFormat payloadFormat) {
 
     public static final String DEFAULT_CHANGE_AGENT_HEADER = "X-Change-Agent";
     public static final String DEFAULT_EXTERNAL_ID_PROPERTY = "loopfree_id";
+
+    /** The webhook body a sandbox sends. */
+    public enum PayloadFormat {
+        /** The sandbox's own format (docs/sandbox.md). */
+        SANDBOX,
+        /**
+         * The customer app's format (docs/processor.md, mapping {@code app}): {@code type}, {@code timestamp},
+         * {@code data} (the record), {@code actor} ({@code user} / {@code integration}) unless the actor metadata is
+         * {@code NONE}, {@code changeAgent} when echoed.
+         */
+        APP
+    }
 
     /** Which actor metadata a provider puts in its webhooks. */
     public enum ActorMetadata {
@@ -130,6 +145,7 @@ public record SandboxConfig(
                 ? Duration.ofSeconds(10) : rateLimitWindow;
         rateLimitHeaders = rateLimitHeaders == null ? RateLimitHeaders.IETF_DRAFT : rateLimitHeaders;
         clock = clock == null ? Clock.systemUTC() : clock;
+        payloadFormat = payloadFormat == null ? PayloadFormat.SANDBOX : payloadFormat;
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range");
         }
@@ -143,7 +159,8 @@ public record SandboxConfig(
     public static SandboxConfig of(String system, String tenant) {
         return new SandboxConfig(system, tenant, null, null,
                 Signing.standardWebhooks("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), ActorMetadata.NONE, false, false,
-                false, "engine-token", "loopfree-sync", null, null, null, Duration.ZERO, null, 0, null, null, null, 0);
+                false, "engine-token", "loopfree-sync", null, null, null, Duration.ZERO, null, 0, null, null, null, 0,
+                PayloadFormat.SANDBOX);
     }
 
     /** Ids that say which system they come from: {@code sandbox-rich} → {@code rich_1}, {@code hubspot} → {@code hub_1}. */
@@ -169,126 +186,133 @@ public record SandboxConfig(
     public SandboxConfig withSystem(String system) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
     }
 
     public SandboxConfig withTenant(String tenant) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
     }
 
     public SandboxConfig withAccount(String account) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
     }
 
     public SandboxConfig withWebhookUrl(String webhookUrl) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
     }
 
     public SandboxConfig withSigning(Signing signing) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
     }
 
     public SandboxConfig withActorMetadata(ActorMetadata actorMetadata) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
     }
 
     public SandboxConfig withEchoChangeAgent(boolean echoChangeAgent) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
     }
 
     public SandboxConfig withSkinny(boolean skinny) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
     }
 
     public SandboxConfig withNormalizeValues(boolean normalizeValues) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
     }
 
     public SandboxConfig withEngineToken(String engineToken) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
     }
 
     public SandboxConfig withEngineClientId(String engineClientId) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
     }
 
     public SandboxConfig withChangeAgentHeader(String changeAgentHeader) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
     }
 
     public SandboxConfig withExternalIdProperty(String externalIdProperty) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
     }
 
     public SandboxConfig withIdPrefix(String idPrefix) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
     }
 
     public SandboxConfig withWebhookDelay(Duration webhookDelay) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
     }
 
     public SandboxConfig withWebhookRetryBackoff(Duration webhookRetryBackoff) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
     }
 
     public SandboxConfig withRateLimitPerWindow(int rateLimitPerWindow) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
     }
 
     public SandboxConfig withRateLimitWindow(Duration rateLimitWindow) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
     }
 
     public SandboxConfig withRateLimitHeaders(RateLimitHeaders rateLimitHeaders) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
     }
 
     public SandboxConfig withClock(Clock clock) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
     }
 
     public SandboxConfig withPort(int port) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+    }
+
+    public SandboxConfig withPayloadFormat(PayloadFormat payloadFormat) {
+        return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
+                normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port,
+                payloadFormat);
     }
 }

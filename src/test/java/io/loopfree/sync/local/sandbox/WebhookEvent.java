@@ -30,6 +30,10 @@ record WebhookEvent(String eventId, String type, String recordId, byte[] body) {
         String type = resource + "." + kind;
         String recordId = record.path("id").asText();
         ObjectNode body = JSON.createObjectNode();
+        if (config.payloadFormat() == SandboxConfig.PayloadFormat.APP) {
+            appBody(config, type, record, occurredAt, writer, changeAgent, body);
+            return serialized(eventId, type, recordId, body);
+        }
         body.put("eventId", eventId);
         body.put("type", type);
         body.put("occurredAt", occurredAt);
@@ -44,6 +48,26 @@ record WebhookEvent(String eventId, String type, String recordId, byte[] body) {
             body.set("record", record);
             changedFields.forEach(body.putArray("changedFields")::add);
         }
+        return serialized(eventId, type, recordId, body);
+    }
+
+    /** The customer app's format (mapping {@code app}); the event id travels in the webhook-id header. */
+    private static void appBody(SandboxConfig config, String type, ObjectNode record, String occurredAt, Writer writer,
+            String changeAgent, ObjectNode body) {
+        body.put("type", type);
+        body.put("timestamp", occurredAt);
+        body.set("data", record);
+        if (config.actorMetadata() != SandboxConfig.ActorMetadata.NONE) {
+            ObjectNode actor = body.putObject("actor");
+            actor.put("type", writer.engine() ? "integration" : "user");
+            actor.put("id", writer.engine() ? config.engineClientId() : writer.user());
+        }
+        if (config.echoChangeAgent() && changeAgent != null) {
+            body.put("changeAgent", changeAgent);
+        }
+    }
+
+    private static WebhookEvent serialized(String eventId, String type, String recordId, ObjectNode body) {
         try {
             return new WebhookEvent(eventId, type, recordId, JSON.writeValueAsBytes(body));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -1,0 +1,317 @@
+package io.loopfree.sync.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.loopfree.sync.app.ProcessingMetrics;
+import io.loopfree.sync.local.sandbox.SandboxAudit;
+import io.loopfree.sync.local.sandbox.SandboxControl;
+import io.loopfree.sync.support.Fixtures;
+import io.loopfree.sync.support.FunctionTestSupport;
+import io.loopfree.sync.support.Profiles;
+import io.loopfree.sync.support.SyncResources;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The fan-out end to end at the processor: three live sandbox systems (the app, a HubSpot-like CRM with rich actor
+ * metadata, a skinny normalizing CRM that strips our tag), their real webhooks handed to the processor through the
+ * Lambda runtime API, DynamoDB Local underneath. Each test has its own tenant, so its connection is its own.
+ */
+@QuarkusTest
+@TestProfile(FanOutTest.ThreeSystems.class)
+class FanOutTest extends FunctionTestSupport {
+
+    private static final AtomicInteger TENANTS = new AtomicInteger();
+    private static final int MAX_TENANTS = 20;
+
+    /** Outbound tokens per tenant, our identity in the HubSpot-like sandbox, TTLs beyond DynamoDB Local's sweeper. */
+    public static class ThreeSystems extends Profiles.Processor {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> config = new HashMap<>(super.getConfigOverrides());
+            config.put("sync.identities.sandbox-rich", "loopfree-sync");
+            config.put("sync.dedup.ttl", "3650d");
+            config.put("sync.markers.ttl", "3650d");
+            for (int i = 1; i <= MAX_TENANTS; i++) {
+                for (String system : List.of(SandboxWorld.APP, SandboxWorld.RICH, SandboxWorld.SKINNY)) {
+                    config.put("webhook-secrets." + system + ".fan" + i + ".outbound-token", SandboxWorld.ENGINE_TOKEN);
+                }
+            }
+            return config;
+        }
+    }
+
+    @Inject
+    ProcessingMetrics metrics;
+
+    private SandboxWorld world;
+
+    @AfterEach
+    void stop() {
+        if (world != null) {
+            world.close();
+        }
+    }
+
+    private SandboxWorld world(java.util.function.UnaryOperator<com.fasterxml.jackson.databind.node.ObjectNode> edit) {
+        world = new SandboxWorld("fan" + TENANTS.incrementAndGet());
+        try (DynamoDbClient dynamo = dynamo()) {
+            world.seedConnection(dynamo, SyncResources.STATE_TABLE, edit);
+        }
+        return world;
+    }
+
+    private List<String> pump() {
+        return world.pump(FunctionTestSupport::invoke);
+    }
+
+    @Test
+    void aContactCreatedInTheAppReachesBothCrmsInTheirOwnNamesOnceAndItsEchoesDie() {
+        SandboxWorld w = world(c -> c);
+        long actor = metrics.count("dropped:echo-actor");
+        long marker = metrics.count("dropped:echo-marker");
+        JsonNode created = w.app.humanCreate("contact", Map.of("email", "ada@example.com", "name", "Ada Lovelace"));
+        String canonical = "app:" + created.path("id").asText();
+
+        assertThat(pump()).isEmpty();
+
+        JsonNode rich = w.only(SandboxWorld.RICH);
+        assertThat(rich.path("firstname").asText()).isEqualTo("Ada");
+        assertThat(rich.path("lastname").asText()).isEqualTo("Lovelace");
+        assertThat(rich.path("email").asText()).isEqualTo("ada@example.com");
+        assertThat(rich.path("loopfree_id").asText()).isEqualTo(canonical);
+        JsonNode skinny = w.only(SandboxWorld.SKINNY);
+        assertThat(skinny.path("FirstName").asText()).isEqualTo("Ada");
+        assertThat(skinny.path("LastName").asText()).isEqualTo("Lovelace");
+        assertThat(skinny.path("Email").asText()).isEqualTo("ada@example.com");
+
+        // amplification 1 per target, nothing back to the app, every write tagged and keyed
+        for (String target : List.of(SandboxWorld.RICH, SandboxWorld.SKINNY)) {
+            List<SandboxAudit.Write> writes = w.engineWrites(target);
+            assertThat(writes).as(target).hasSize(1);
+            assertThat(writes.get(0).changeAgent()).isEqualTo("loopfree-sync");
+            assertThat(writes.get(0).idempotencyKey()).startsWith("loopfree-");
+        }
+        assertThat(w.engineWrites(SandboxWorld.APP)).isEmpty();
+        assertThat(metrics.count("dropped:echo-actor")).as("the HubSpot-like echo names our client id")
+                .isEqualTo(actor + 1);
+        assertThat(metrics.count("dropped:echo-marker")).as("the skinny echo, fetched, matches our marker")
+                .isEqualTo(marker + 1);
+
+        Map<String, AttributeValue> link = stateItem("LINK#" + w.tenant + "#contact#sandbox-rich#" + rich.path("id").asText(), "LINK");
+        assertThat(link.get("canonicalKey").s()).isEqualTo(canonical);
+        Map<String, AttributeValue> state = stateItem("RECORD#" + w.tenant + "#contact#" + canonical, "STATE");
+        Map<String, AttributeValue> skinnyState = state.get("systems").m().get(SandboxWorld.SKINNY).m();
+        assertThat(skinnyState.get("direction").s()).isEqualTo("outbound");
+        assertThat(skinnyState.get("actorId").s()).isEqualTo("sync_engine");
+        assertThat(skinnyState.get("recordId").s()).isEqualTo(skinny.path("id").asText());
+        assertThat(state.get("canonical").m().get("fields").m().get("firstName").s()).isEqualTo("Ada");
+        assertThat(outbox(w)).as("nothing left pending").isEmpty();
+    }
+
+    @Test
+    void anEditInTheSkinnyNormalizingCrmIsFetchedAndReachesTheOthersAndIsNeverFannedOutAgain() {
+        SandboxWorld w = world(c -> c);
+        w.app.humanCreate("contact", Map.of("email", "ada@example.com", "name", "Ada Lovelace", "subscribed", true));
+        assertThat(pump()).isEmpty();
+        String skinnyId = w.only(SandboxWorld.SKINNY).path("id").asText();
+        assertThat(w.only(SandboxWorld.SKINNY).path("Subscribed__c").asText()).as("normalized on write")
+                .isEqualTo("true");
+
+        w.skinny.humanEdit("contact", skinnyId, Map.of("FirstName", "  Augusta "));
+        assertThat(pump()).isEmpty();
+
+        assertThat(w.only(SandboxWorld.APP).path("name").asText()).isEqualTo("Augusta Lovelace");
+        assertThat(w.only(SandboxWorld.RICH).path("firstname").asText()).isEqualTo("Augusta");
+        assertThat(w.engineWrites(SandboxWorld.APP)).hasSize(1);
+        assertThat(w.engineWrites(SandboxWorld.RICH)).hasSize(2);
+        assertThat(w.engineWrites(SandboxWorld.SKINNY)).as("the source is not written back").hasSize(1);
+        assertThat(w.engineWrites(SandboxWorld.APP).get(0).fields()).as("only the field that differs")
+                .containsExactly("name");
+    }
+
+    @Test
+    void theWriteIsStoredWithItsMarkerBeforeTheCallAndARateLimitedWriteIsSentOnRedelivery() {
+        SandboxWorld w = world(c -> c);
+        w.skinny.control(SandboxControl.fail429(1, 1));
+        JsonNode created = w.app.humanCreate("contact", Map.of("email", "grace@example.com", "name", "Grace Hopper"));
+        String canonical = "app:" + created.path("id").asText();
+        List<SandboxWorld.Delivery> deliveries = w.take();
+        assertThat(deliveries).hasSize(1);
+
+        assertThat(SandboxWorld.process(FunctionTestSupport::invoke, deliveries.get(0))).as("kept pending: retried")
+                .hasSize(1);
+        assertThat(w.skinny.records("contact")).isEmpty();
+        Map<String, AttributeValue> pending = stateItem("OUTBOX#" + w.tenant + "#sandbox-skinny#sandbox-skinny",
+                "contact#" + canonical);
+        assertThat(pending.get("status").s()).isEqualTo("pending");
+        assertThat(pending.get("attempts").n()).isEqualTo("1");
+        assertThat(pending.get("lastError").s()).contains("rate limited");
+        assertThat(eventItem("MARKER#" + w.tenant + "#sandbox-skinny#contact#" + canonical).get("writes").m())
+                .containsKey(pending.get("writeToken").s());
+
+        // the redelivery finds the change applied, and sends what is pending, with the same key
+        String key = pending.get("idempotencyKey").s();
+        assertThat(invoke(SandboxWorld.sqsEvent(deliveries.get(0), 2)).getList("batchItemFailures")).isEmpty();
+        assertThat(w.only(SandboxWorld.SKINNY).path("Email").asText()).isEqualTo("grace@example.com");
+        assertThat(w.engineWrites(SandboxWorld.SKINNY)).filteredOn(write -> write.status() < 300).singleElement()
+                .satisfies(write -> assertThat(write.idempotencyKey()).isEqualTo(key));
+        assertThat(pump()).isEmpty();
+        assertThat(w.engineWrites(SandboxWorld.RICH)).hasSize(1);
+        assertThat(outbox(w)).isEmpty();
+    }
+
+    @Test
+    void aFunctionKilledBetweenApplyAndWriteStillWritesExactlyOnce() {
+        SandboxWorld w = world(c -> c);
+        JsonNode created = w.app.humanCreate("contact", Map.of("email", "alan@example.com", "name", "Alan Turing"));
+        String canonical = "app:" + created.path("id").asText();
+        SandboxWorld.Delivery delivery = w.take().get(0);
+        CrashingOutboundClient.CRASH_BEFORE_WRITING.add(canonical);
+
+        assertThat(SandboxWorld.process(FunctionTestSupport::invoke, delivery)).hasSize(1);
+        assertThat(w.engineWrites(SandboxWorld.RICH)).isEmpty();
+        assertThat(outbox(w)).hasSize(2);
+
+        leaseRunsOut(w, delivery);
+        assertThat(invoke(SandboxWorld.sqsEvent(delivery, 2)).getList("batchItemFailures")).isEmpty();
+        assertThat(pump()).isEmpty();
+        assertThat(w.engineWrites(SandboxWorld.RICH)).hasSize(1);
+        assertThat(w.engineWrites(SandboxWorld.SKINNY)).hasSize(1);
+        assertThat(w.sandbox(SandboxWorld.RICH).records("contact")).hasSize(1);
+        assertThat(outbox(w)).isEmpty();
+    }
+
+    @Test
+    void theCreatesEchoArrivingBeforeItsLinkIsStoredFindsItsRecordAndTheRetryIsNotWrittenTwice() {
+        SandboxWorld w = world(c -> c);
+        JsonNode created = w.app.humanCreate("contact", Map.of("email", "ada@example.com", "name", "Ada Byron"));
+        String canonical = "app:" + created.path("id").asText();
+        SandboxWorld.Delivery delivery = w.take().get(0);
+        FailureInjectingLedger.FAIL_COMPLETE_FOR_RECORDS.add(canonical);
+
+        assertThat(SandboxWorld.process(FunctionTestSupport::invoke, delivery)).as("died after writing").hasSize(1);
+        String skinnyId = w.only(SandboxWorld.SKINNY).path("id").asText();
+        assertThat(stateItem("LINK#" + w.tenant + "#contact#sandbox-skinny#" + skinnyId, "LINK")).as("no link yet")
+                .isEmpty();
+
+        long marker = metrics.count("dropped:echo-marker");
+        assertThat(pump()).as("the echoes of the two creates").isEmpty();
+        assertThat(metrics.count("dropped:echo-marker")).isEqualTo(marker + 1);
+        assertThat(stateItem("RECORD#" + w.tenant + "#contact#sandbox-skinny:" + skinnyId, "STATE"))
+                .as("the echo did not become a record of its own").isEmpty();
+
+        leaseRunsOut(w, delivery);
+        assertThat(invoke(SandboxWorld.sqsEvent(delivery, 2)).getList("batchItemFailures")).isEmpty();
+        assertThat(pump()).isEmpty();
+        assertThat(w.sandbox(SandboxWorld.SKINNY).records("contact")).hasSize(1);
+        List<SandboxAudit.Write> writes = w.engineWrites(SandboxWorld.SKINNY);
+        assertThat(writes).hasSize(2);
+        assertThat(writes.get(1).replayed()).as("same idempotency key: answered from the replay, no second write")
+                .isTrue();
+        assertThat(stateItem("LINK#" + w.tenant + "#contact#sandbox-skinny#" + skinnyId, "LINK")).isNotEmpty();
+    }
+
+    @Test
+    void objectLevelOwnershipOverwritesAnotherSystemsEditSoEverySystemConverges() {
+        SandboxWorld w = world(c -> {
+            c.putObject("ownership").put("rule", "object").put("owner", SandboxWorld.APP);
+            return c;
+        });
+        w.app.humanCreate("contact", Map.of("email", "ada@example.com", "name", "Ada Lovelace"));
+        assertThat(pump()).isEmpty();
+        String richId = w.only(SandboxWorld.RICH).path("id").asText();
+
+        w.rich.humanEdit("contact", richId, Map.of("email", "not-the-owner@example.com"));
+        assertThat(pump()).isEmpty();
+
+        assertThat(w.only(SandboxWorld.RICH).path("email").asText()).as("overwritten with the owner's value")
+                .isEqualTo("ada@example.com");
+        assertThat(w.only(SandboxWorld.APP).path("email").asText()).isEqualTo("ada@example.com");
+        assertThat(w.only(SandboxWorld.SKINNY).path("Email").asText()).isEqualTo("ada@example.com");
+        assertThat(w.engineWrites(SandboxWorld.APP)).isEmpty();
+        assertThat(w.engineWrites(SandboxWorld.SKINNY)).hasSize(1);
+    }
+
+    @Test
+    void aDeleteIsPropagatedToTheSystemsThatHaveTheRecord() {
+        SandboxWorld w = world(c -> c);
+        JsonNode created = w.app.humanCreate("contact", Map.of("email", "ada@example.com", "name", "Ada Lovelace"));
+        assertThat(pump()).isEmpty();
+
+        w.app.humanDelete("contact", created.path("id").asText());
+        assertThat(pump()).isEmpty();
+
+        assertThat(w.only(SandboxWorld.RICH).path("deleted").asBoolean()).isTrue();
+        assertThat(w.only(SandboxWorld.SKINNY).path("deleted").asBoolean()).isTrue();
+        assertThat(w.engineWrites(SandboxWorld.RICH)).extracting(SandboxAudit.Write::method)
+                .containsExactly("PUT", "DELETE");
+    }
+
+    @Test
+    void aHeldDeleteWaitsInTheOutboxForApproval() {
+        SandboxWorld w = world(c -> c.put("onDelete", "hold"));
+        JsonNode created = w.app.humanCreate("contact", Map.of("email", "ada@example.com", "name", "Ada Lovelace"));
+        assertThat(pump()).isEmpty();
+
+        w.app.humanDelete("contact", created.path("id").asText());
+        assertThat(pump()).isEmpty();
+
+        assertThat(w.only(SandboxWorld.RICH).path("deleted").asBoolean()).isFalse();
+        assertThat(outbox(w)).hasSize(2).allSatisfy(item -> {
+            assertThat(item.get("status").s()).isEqualTo("held");
+            assertThat(item.get("action").s()).isEqualTo("DELETE");
+        });
+    }
+
+    // --- helpers ---
+
+    /** What happens when the instance that held the event died: its lease runs out (here: moved to the past). */
+    private static void leaseRunsOut(SandboxWorld w, SandboxWorld.Delivery delivery) {
+        try (DynamoDbClient dynamo = dynamo()) {
+            dynamo.updateItem(b -> b.tableName(SyncResources.EVENTS_TABLE)
+                    .key(Map.of("pk", AttributeValue.fromS("EVENT#" + delivery.system() + "#" + w.tenant + "#"
+                            + delivery.eventId())))
+                    .updateExpression("SET leaseExpiresAt = :past")
+                    .expressionAttributeValues(Map.of(":past",
+                            AttributeValue.fromN(Long.toString(Fixtures.REPLAYED_AT.getEpochSecond() - 1)))));
+        }
+    }
+
+    private static List<Map<String, AttributeValue>> outbox(SandboxWorld w) {
+        try (DynamoDbClient dynamo = dynamo()) {
+            return dynamo.scan(b -> b.tableName(SyncResources.STATE_TABLE)
+                    .filterExpression("begins_with(pk, :outbox)")
+                    .expressionAttributeValues(Map.of(":outbox", AttributeValue.fromS("OUTBOX#" + w.tenant + "#"))))
+                    .items();
+        }
+    }
+
+    private static Map<String, AttributeValue> stateItem(String pk, String sk) {
+        try (DynamoDbClient dynamo = dynamo()) {
+            return dynamo.getItem(b -> b.tableName(SyncResources.STATE_TABLE).consistentRead(true)
+                    .key(Map.of("pk", AttributeValue.fromS(pk), "sk", AttributeValue.fromS(sk)))).item();
+        }
+    }
+
+    private static Map<String, AttributeValue> eventItem(String pk) {
+        try (DynamoDbClient dynamo = dynamo()) {
+            return dynamo.getItem(b -> b.tableName(SyncResources.EVENTS_TABLE).consistentRead(true)
+                    .key(Map.of("pk", AttributeValue.fromS(pk)))).item();
+        }
+    }
+}
