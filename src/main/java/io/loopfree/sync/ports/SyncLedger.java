@@ -69,6 +69,20 @@ public interface SyncLedger {
     /** One strongly consistent read of the record, its marker and its pending writes. */
     RecordView read(RecordRead read, Instant now);
 
+    /**
+     * One page of an account's stored outbound writes (pending, held and failed; one Query), oldest record first by
+     * key: what a paused or rate-limited account, or a reconciler run, has left to send.
+     *
+     * @param after the previous page's {@link OutboxPage#next()}, empty for the first page
+     */
+    OutboxPage outbox(String tenant, String system, String account, int limit, Optional<String> after);
+
+    record OutboxPage(List<PendingWrite> writes, Optional<String> next) {
+        public OutboxPage {
+            writes = List.copyOf(writes);
+        }
+    }
+
     /** Marks the event done with a drop outcome, unless another delivery got there first. */
     Commit recordDrop(EventKey event, String outcome, Instant now, Duration ttl);
 

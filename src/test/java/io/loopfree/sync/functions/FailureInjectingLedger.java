@@ -53,6 +53,11 @@ public class FailureInjectingLedger implements SyncLedger {
     }
 
     @Override
+    public OutboxPage outbox(String tenant, String system, String account, int limit, Optional<String> after) {
+        return real.outbox(tenant, system, account, limit, after);
+    }
+
+    @Override
     public Commit recordDrop(EventKey event, String outcome, Instant now, Duration ttl) {
         return real.recordDrop(event, outcome, now, ttl);
     }

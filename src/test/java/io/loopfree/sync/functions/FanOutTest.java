@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.loopfree.sync.app.PendingWrites;
 import io.loopfree.sync.app.ProcessingMetrics;
 import io.loopfree.sync.local.sandbox.SandboxAudit;
 import io.loopfree.sync.local.sandbox.SandboxControl;
@@ -57,6 +58,9 @@ class FanOutTest extends FunctionTestSupport {
 
     @Inject
     ProcessingMetrics metrics;
+
+    @Inject
+    PendingWrites pendingWrites;
 
     private SandboxWorld world;
 
@@ -172,6 +176,26 @@ class FanOutTest extends FunctionTestSupport {
                 .satisfies(write -> assertThat(write.idempotencyKey()).isEqualTo(key));
         assertThat(pump()).isEmpty();
         assertThat(w.engineWrites(SandboxWorld.RICH)).hasSize(1);
+        assertThat(outbox(w)).isEmpty();
+    }
+
+    @Test
+    void anAccountsPendingWritesAreDrainedOnceAndTheRedeliveryFindsNothingLeft() {
+        SandboxWorld w = world(c -> c);
+        w.skinny.control(SandboxControl.fail429(1, 1));
+        w.app.humanCreate("contact", Map.of("email", "edsger@example.com", "name", "Edsger Dijkstra"));
+        SandboxWorld.Delivery delivery = w.take().get(0);
+        assertThat(SandboxWorld.process(FunctionTestSupport::invoke, delivery)).hasSize(1);
+
+        java.time.Instant deadline = Fixtures.REPLAYED_AT.plusSeconds(10);
+        PendingWrites.Drained drained = pendingWrites.drain(w.tenant, SandboxWorld.SKINNY, SandboxWorld.SKINNY, deadline);
+        assertThat(drained).isEqualTo(new PendingWrites.Drained(1, 0, 0, true));
+        assertThat(pendingWrites.drain(w.tenant, SandboxWorld.SKINNY, SandboxWorld.SKINNY, deadline))
+                .isEqualTo(new PendingWrites.Drained(0, 0, 0, true));
+
+        assertThat(invoke(SandboxWorld.sqsEvent(delivery, 2)).getList("batchItemFailures")).isEmpty();
+        assertThat(pump()).isEmpty();
+        assertThat(w.engineWrites(SandboxWorld.SKINNY)).filteredOn(write -> write.status() < 300).hasSize(1);
         assertThat(outbox(w)).isEmpty();
     }
 

@@ -95,6 +95,22 @@ public class DynamoSyncLedger implements SyncLedger {
         return view(read, batchGet(eventKeys, stateKeys), now);
     }
 
+    @Override
+    public OutboxPage outbox(String tenant, String system, String account, int limit, Optional<String> after) {
+        String pk = OutboxKey.partitionKey(tenant, system, account);
+        var response = dynamo.query(b -> {
+            b.tableName(stateTable).consistentRead(true).limit(Math.max(1, limit))
+                    .keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk)));
+            after.ifPresent(sk -> b.exclusiveStartKey(Map.of("pk", AttributeValue.fromS(pk), "sk", AttributeValue.fromS(sk))));
+        });
+        List<PendingWrite> writes = new ArrayList<>();
+        response.items().stream().filter(OutboxItemMapper::isOutbox).forEach(item -> writes.add(OutboxItemMapper.fromItem(item)));
+        Optional<String> next = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                ? Optional.of(response.lastEvaluatedKey().get("sk").s()) : Optional.empty();
+        return new OutboxPage(writes, next);
+    }
+
     private static void addRecordKeys(RecordRead read, List<Map<String, AttributeValue>> eventKeys,
             List<Map<String, AttributeValue>> stateKeys) {
         read.markers().forEach(marker -> eventKeys.add(MarkerItemMapper.key(marker)));
