@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * A connection (state table, never expires), written by hand in the console or seeded from JSON of the same shape:
  * <pre>
- * pk=CONNECTION#acme#contact  sk=CONNECTION  type=CONNECTION  tenant=acme  resource=contact
+ * pk=CONNECTIONS  sk=acme#contact  type=CONNECTION  tenant=acme  resource=contact
  * ownership={ rule=last-write-wins }            (or { rule=object, owner=app } / { rule=record } /
  *                                                   { rule=field, owners={ email=app, phone=sandbox-rich } })
  * onDelete=hold                                  (propagate | hold | ignore)
@@ -30,17 +30,18 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 final class ConnectionItemMapper {
 
-    static final String SK_CONNECTION = "CONNECTION";
+    /** Every connection in one partition: one Query lists them all (the reconciler's jobs), in tenant order. */
+    static final String PK_CONNECTIONS = "CONNECTIONS";
 
     private ConnectionItemMapper() {
     }
 
-    static String partitionKey(String tenant, String resource) {
-        return "CONNECTION#" + tenant + "#" + resource;
+    static String sortKey(String tenant, String resource) {
+        return tenant + "#" + resource;
     }
 
     static Map<String, AttributeValue> key(String tenant, String resource) {
-        return Map.of("pk", AttributeValue.fromS(partitionKey(tenant, resource)), "sk", AttributeValue.fromS(SK_CONNECTION));
+        return Map.of("pk", AttributeValue.fromS(PK_CONNECTIONS), "sk", AttributeValue.fromS(sortKey(tenant, resource)));
     }
 
     /** The stored item for a connection described as plain JSON values (a seed file's entry). */

@@ -16,7 +16,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * Connections from the state table ({@code CONNECTION#<tenant>#<resource>}), kept per instance for
+ * Connections from the state table ({@code pk=CONNECTIONS}, {@code sk=<tenant>#<resource>}), kept per instance for
  * {@code sync.connections.cache-ttl}: a console edit takes effect within it, and a change costs no read for it.
  */
 @ApplicationScoped
@@ -40,7 +40,7 @@ public class DynamoConnectionRepository implements ConnectionRepository {
 
     @Override
     public Optional<Connection> find(String tenant, String resource) {
-        String key = ConnectionItemMapper.partitionKey(tenant, resource);
+        String key = ConnectionItemMapper.sortKey(tenant, resource);
         Instant now = clock.instant();
         Cached cached = cache.get(key);
         if (cached != null && cached.until().isAfter(now)) {

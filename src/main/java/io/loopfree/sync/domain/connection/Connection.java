@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * For one tenant and one resource type: the systems kept in sync and the rules between them. Stored as one
- * DynamoDB item per connection ({@code CONNECTION#<tenant>#<resource>}), readable and editable in the console.
+ * DynamoDB item per connection ({@code pk=CONNECTIONS}, {@code sk=<tenant>#<resource>}), readable and editable in
+ * the console.
  *
  * @param overrides per system, mapping expressions this tenant reads differently (the cookbook's override
  *                  hierarchy: one customer's Salesforce marks our writes in a custom field, another relies on the
