@@ -52,17 +52,18 @@ import io.loopfree.sync.ports.SyncLedger;
  * <ol>
  * <li>normalize: the system's mapping turns the payload into a {@link Change} (no I/O);</li>
  * <li>actor / change agent: our own identity or tag → echo (no I/O, so before any DynamoDB work);</li>
- * <li>read the event's dedup entry and the record's identity link (one request; the record too when the change
- * names its canonical key): done → duplicate; held by a live lease → retry later;</li>
+ * <li>read the event's dedup entry, the record's identity link, and the record itself under the key the change
+ * names or else its own system's key (one request): done → duplicate; held by a live lease → retry later;</li>
  * <li>skinny: fetch the record from its system and map it (an HTTP call);</li>
- * <li>read the record's state, the markers of our writes to it and its pending writes (one request);</li>
+ * <li>when the link names another record (or the fetch another key): read that one (one more request);</li>
  * <li>marker: the change is the echo of one of our writes → dropped, the marker consumed with the event done;</li>
  * <li>stale (per field) → dropped; no net change → dropped (pending writes of the record are sent first);</li>
  * <li>apply: ownership decides the canonical fields, the field diff the writes; one transaction stores the next
  * state, the claim, the pending writes and their markers; the writes are sent; one transaction completes them.</li>
  * </ol>
- * Requests: duplicate 1, echo by marker 3 (2 when the change names its canonical key), no-change/stale 3 (2),
- * applied 4 (3) whatever the number of targets.
+ * Requests: duplicate 1, echo by marker 2, no-change/stale 2, applied 3 whatever the number of targets — one more
+ * for a change of a record first seen in another system that does not name its canonical key (its link is read
+ * first).
  */
 @ApplicationScoped
 public class ProcessorService {
@@ -230,9 +231,10 @@ public class ProcessorService {
 
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             Instant now = clock.instant();
-            Optional<SyncLedger.RecordRead> named = Optional.ofNullable(change.canonicalKey())
-                    .map(key -> recordRead(received, key, connection));
-            SyncLedger.Lookup lookup = ledger.lookup(event, link, named, now);
+            // the record read rides on the first request: the key the change names, else a guess that holds for
+            // every record first seen in this system (no link); a wrong guess costs one more read
+            String guess = change.canonicalKey() != null ? change.canonicalKey() : link.defaultCanonicalKey();
+            SyncLedger.Lookup lookup = ledger.lookup(event, link, Optional.of(recordRead(received, guess, connection)), now);
             if (lookup.dedup().isPresent() && lookup.dedup().get().blocks(now)) {
                 return new Processed(alreadyClaimed(lookup.dedup().get(), record), record);
             }
