@@ -17,7 +17,7 @@ import io.loopfree.sync.adapters.dynamodb.DynamoMarkerStore;
 import io.loopfree.sync.adapters.dynamodb.DynamoSyncLedger;
 import io.loopfree.sync.adapters.fanout.NoTargetsFanOut;
 import io.loopfree.sync.adapters.mapping.ClasspathMappingRepository;
-import io.loopfree.sync.adapters.sqs.EnvelopeCodec;
+import io.loopfree.sync.domain.envelope.EnvelopeCodec;
 import io.loopfree.sync.app.ProcessorService;
 import io.loopfree.sync.config.SyncConfig;
 import io.loopfree.sync.domain.change.Change;
