@@ -34,16 +34,28 @@ final class SqsEventSourceMapping implements AutoCloseable {
     private final AtomicLong invocations = new AtomicLong();
     private final AtomicLong deleted = new AtomicLong();
     private final AtomicLong failedRecords = new AtomicLong();
-    private final Thread poller;
+    private final List<Thread> pollers = new java.util.ArrayList<>();
 
     SqsEventSourceMapping(SqsClient sqs, String queueUrl, String queueArn, Function<String, String> processor) {
+        this(sqs, queueUrl, queueArn, processor, 1);
+    }
+
+    /**
+     * @param concurrency how many batches are in flight at once (Lambda scales its pollers up to the function's
+     *        concurrency): one poller per processor instance
+     */
+    SqsEventSourceMapping(SqsClient sqs, String queueUrl, String queueArn, Function<String, String> processor,
+            int concurrency) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.queueArn = queueArn;
         this.processor = processor;
-        this.poller = new Thread(this::poll, "sqs-event-source-mapping");
-        poller.setDaemon(true);
-        poller.start();
+        for (int i = 1; i <= Math.max(1, concurrency); i++) {
+            Thread poller = new Thread(this::poll, "sqs-event-source-mapping-" + i);
+            poller.setDaemon(true);
+            poller.start();
+            pollers.add(poller);
+        }
     }
 
     private void poll() {
@@ -99,6 +111,7 @@ final class SqsEventSourceMapping implements AutoCloseable {
         return failedRecords.get();
     }
 
+    /** Backs off after a failed receive (SQS unreachable), as the event source mapping does; not a test wait. */
     private static void sleep() {
         try {
             Thread.sleep(1000);
@@ -110,10 +123,12 @@ final class SqsEventSourceMapping implements AutoCloseable {
     @Override
     public void close() {
         running.set(false);
-        try {
-            poller.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        for (Thread poller : pollers) {
+            try {
+                poller.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
