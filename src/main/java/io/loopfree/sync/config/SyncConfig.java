@@ -41,6 +41,18 @@ public interface SyncConfig {
 
     Secrets secrets();
 
+    Priming priming();
+
+    interface Priming {
+        /**
+         * Whether each function, while it initializes, makes one harmless call with its AWS client and runs its
+         * JSON (and JSONata) paths once, so that the first webhook does not pay for class loading and connection
+         * set-up (and, with SnapStart, so that the snapshot holds them warm).
+         */
+        @WithDefault("true")
+        boolean enabled();
+    }
+
     interface Tables {
         /** Short-lived items with TTL on {@code expiresAt}: dedup entries, correlation markers. */
         @WithDefault("loopfree-events")

@@ -208,6 +208,15 @@ class TemplateTest {
     }
 
     @Test
+    void bothQueuesTakeTheLargestMessageTheIngressSends() throws Exception {
+        String maxMessageBytes = io.loopfree.sync.config.SyncConfig.Ingress.class.getMethod("maxMessageBytes")
+                .getAnnotation(io.smallrye.config.WithDefault.class).value();
+        assertThat(maxMessageBytes).isEqualTo("1048576"); // SQS's limit
+        assertThat(properties("SyncQueue").get("MaximumMessageSize")).isEqualTo(Integer.parseInt(maxMessageBytes));
+        assertThat(properties("DeadLetterQueue").get("MaximumMessageSize")).isEqualTo(Integer.parseInt(maxMessageBytes));
+    }
+
+    @Test
     void visibilityTimeoutIsAtLeastSixTimesTheProcessorTimeoutForEveryAllowedTimeout() {
         assertThat(properties("ProcessorFunction").get("Timeout")).isEqualTo(ref("ProcessorTimeoutSeconds"));
         assertThat(properties("SyncQueue").get("VisibilityTimeout")).isEqualTo(Map.of("Fn::FindInMap",
@@ -260,6 +269,7 @@ class TemplateTest {
                 "logs:CreateLogStream", Set.of("IngressLogGroup.Arn"),
                 "logs:PutLogEvents", Set.of("IngressLogGroup.Arn"),
                 "sqs:SendMessage", Set.of("SyncQueue.Arn"),
+                "sqs:GetQueueAttributes", Set.of("SyncQueue.Arn"),
                 "ssm:GetParameter", Set.of(ssmPath(""), ssmPath("/*")),
                 "ssm:GetParametersByPath", Set.of(ssmPath(""), ssmPath("/*")),
                 "kms:Decrypt", Set.of("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*")));

@@ -43,6 +43,9 @@ final class LambdaFunctionProcess implements AutoCloseable {
     static final String HANDLER = "io.quarkus.funqy.lambda.FunqyStreamHandler::handleRequest";
     /** Names an extracted JNI library, so the runtime client skips its own extraction to a fixed /tmp path. */
     private static final String RIC_JNI_PROPERTY = "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
+    /** The flags AWS's Java runtimes start with; {@code -Dlocal.function.jvm-options} replaces them. */
+    static final String JVM_OPTIONS = System.getProperty("local.function.jvm-options",
+            "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx384m");
     /** How long an invocation may wait for an instance (a replacement's init included) before it fails. */
     static final Duration PICK_UP_LIMIT = Duration.ofMinutes(2);
 
@@ -104,12 +107,11 @@ final class LambdaFunctionProcess implements AutoCloseable {
             String classPath = String.join(java.io.File.pathSeparator,
                     jarOf(AWSLambda.class), jarOf(PojoSerializer.class),
                     taskRoot.toString(), taskRoot.resolve("lib").toString() + "/*");
-            List<String> command = List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    // the flags AWS's Java runtimes start with
-                    "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx384m",
-                    "-D" + RIC_JNI_PROPERTY + "=" + runtimeClientLibrary,
-                    "-cp", classPath, AWSLambda.class.getName(), HANDLER);
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(List.of(JVM_OPTIONS.trim().split("\\s+")));
+            command.addAll(List.of("-D" + RIC_JNI_PROPERTY + "=" + runtimeClientLibrary,
+                    "-cp", classPath, AWSLambda.class.getName(), HANDLER));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().putAll(environment);
             builder.environment().put("AWS_LAMBDA_RUNTIME_API", runtimeApi.address());
@@ -246,10 +248,6 @@ final class LambdaFunctionProcess implements AutoCloseable {
     /** The process ids of the running instances (to kill one in a test, as a crash would). */
     List<Long> pids() {
         return instances().stream().map(i -> i.process().pid()).toList();
-    }
-
-    boolean isAlive() {
-        return instances().stream().allMatch(i -> i.process().isAlive());
     }
 
     private List<Instance> instances() {
