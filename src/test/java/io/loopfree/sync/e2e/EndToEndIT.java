@@ -73,9 +73,14 @@ class EndToEndIT {
         // the sender retries: same webhook-id, new timestamp and signature
         assertThat(post(eventId, Instant.now().getEpochSecond() + 1, body, LocalEngine.DEMO_SECRET).statusCode()).isEqualTo(202);
 
-        List<String> lines = await().atMost(Duration.ofSeconds(30)).until(() -> processed(eventId), l -> l.size() == 2);
+        // two processor instances may take both at once: the second then fails "in progress elsewhere" and, retried
+        // after the visibility timeout, is a duplicate
+        List<String> lines = await().atMost(Duration.ofSeconds(30)).until(() -> processed(eventId),
+                l -> l.stream().anyMatch(line -> line.contains("outcome=dropped:duplicate")));
         assertThat(lines.stream().filter(l -> l.contains("outcome=applied"))).hasSize(1);
         assertThat(lines.stream().filter(l -> l.contains("outcome=dropped:duplicate"))).hasSize(1);
+        assertThat(lines).allMatch(l -> l.contains("outcome=applied") || l.contains("outcome=dropped:duplicate")
+                || l.contains("outcome=failed:in-progress-elsewhere"));
 
         try (DynamoDbClient dynamo = engine.aws().dynamoClient()) {
             List<Map<String, AttributeValue>> items = dynamo.scan(b -> b.tableName(SyncResources.EVENTS_TABLE)
@@ -179,16 +184,24 @@ class EndToEndIT {
         assertThat(engine.output("processor")).anyMatch(l -> l.contains("exited with code 137; starting a new instance"));
         assertThat(engine.pids("processor")).hasSize(2);
         try (DynamoDbClient dynamo = engine.aws().dynamoClient()) {
-            for (String eventId : eventIds) {
+            for (int i = 0; i < eventIds.size(); i++) {
+                String eventId = eventIds.get(i);
                 Map<String, AttributeValue> item = await().atMost(Duration.ofSeconds(90)).until(() -> dynamo.getItem(b -> b
                         .tableName(SyncResources.EVENTS_TABLE).consistentRead(true)
                         .key(Map.of("pk", AttributeValue.fromS("EVENT#app#acme#" + eventId)))).item(),
                         found -> found.containsKey("status") && found.get("status").s().equals("DONE"));
-                assertThat(item.get("outcome").s()).as(eventId).isEqualTo("applied");
+                // an event the killed instance had applied but not finished is taken over after its lease by the
+                // redelivery, which finds the state already there (docs/processor.md, the fan-out's known limit)
+                assertThat(item.get("outcome").s()).as(eventId).isIn("applied", "dropped:no-change");
+                String record = "RECORD#acme#contact#app:c_crash_" + run + "_" + i;
+                assertThat(dynamo.getItem(b -> b.tableName(SyncResources.STATE_TABLE).consistentRead(true)
+                        .key(Map.of("pk", AttributeValue.fromS(record), "sk", AttributeValue.fromS("STATE")))).item()
+                        .get("version").n()).as("applied exactly once: " + record).isEqualTo("1");
             }
         }
         for (String eventId : eventIds) {
-            assertThat(processed(eventId).stream().filter(l -> l.contains("outcome=applied"))).as(eventId).hasSize(1);
+            assertThat(processed(eventId).stream().filter(l -> l.contains("outcome=applied")).count()).as(eventId)
+                    .isLessThanOrEqualTo(1);
         }
     }
 

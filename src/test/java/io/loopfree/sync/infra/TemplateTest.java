@@ -208,6 +208,20 @@ class TemplateTest {
     }
 
     @Test
+    void theJvmVariantSnapshotsPublishedVersionsBehindTheLiveAlias() throws Exception {
+        Map<String, Object> function = map(map(template.get("Globals")).get("Function"));
+        assertThat(function.get("AutoPublishAlias")).isEqualTo("live");
+        assertThat(function.get("SnapStart")).isEqualTo(Map.of("Fn::If", List.of("IsJvm",
+                Map.of("ApplyOn", "PublishedVersions"), Map.of("Ref", "AWS::NoValue"))));
+        java.util.Properties properties = new java.util.Properties();
+        try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("src/main/resources/application.properties"))) {
+            properties.load(in);
+        }
+        assertThat(properties).containsEntry("quarkus.snapstart.enabled", "true")
+                .containsEntry("quarkus.snapstart.preload-classes", "true");
+    }
+
+    @Test
     void bothQueuesTakeTheLargestMessageTheIngressSends() throws Exception {
         String maxMessageBytes = io.loopfree.sync.config.SyncConfig.Ingress.class.getMethod("maxMessageBytes")
                 .getAnnotation(io.smallrye.config.WithDefault.class).value();

@@ -43,9 +43,10 @@ final class LambdaFunctionProcess implements AutoCloseable {
     static final String HANDLER = "io.quarkus.funqy.lambda.FunqyStreamHandler::handleRequest";
     /** Names an extracted JNI library, so the runtime client skips its own extraction to a fixed /tmp path. */
     private static final String RIC_JNI_PROPERTY = "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
-    /** The flags AWS's Java runtimes start with; {@code -Dlocal.function.jvm-options} replaces them. */
-    static final String JVM_OPTIONS = System.getProperty("local.function.jvm-options",
-            "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx384m");
+    /** The flags AWS's Java runtimes start with (C1 only: a faster start, a slower steady state). */
+    public static final String LAMBDA_JVM_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx384m";
+    /** The local functions' JVM options: {@code -Dlocal.function.jvm-options}, else Lambda's. */
+    static final String JVM_OPTIONS = System.getProperty("local.function.jvm-options", LAMBDA_JVM_OPTIONS);
     /** How long an invocation may wait for an instance (a replacement's init included) before it fails. */
     static final Duration PICK_UP_LIMIT = Duration.ofMinutes(2);
 
@@ -55,6 +56,7 @@ final class LambdaFunctionProcess implements AutoCloseable {
     private final Duration timeout;
     private final Path runtimeClientLibrary;
     private final PrintStream echo;
+    private final List<String> jvmOptions;
     private final BlockingDeque<LambdaRuntimeApiServer.Invocation> pending = new LinkedBlockingDeque<>();
     private final List<String> output = Collections.synchronizedList(new ArrayList<>());
     private final ConcurrentLinkedQueue<Long> durations = new ConcurrentLinkedQueue<>();
@@ -67,7 +69,8 @@ final class LambdaFunctionProcess implements AutoCloseable {
     }
 
     private LambdaFunctionProcess(String name, Path taskRoot, Map<String, String> environment, Duration timeout,
-            Path runtimeClientLibrary, PrintStream echo) {
+            Path runtimeClientLibrary, PrintStream echo, String jvmOptions) {
+        this.jvmOptions = List.of(jvmOptions.trim().split("\\s+"));
         this.name = name;
         this.taskRoot = taskRoot;
         this.environment = Map.copyOf(environment);
@@ -90,8 +93,14 @@ final class LambdaFunctionProcess implements AutoCloseable {
      */
     static LambdaFunctionProcess start(String name, Path taskRoot, Map<String, String> environment, Duration timeout,
             Path runtimeClientLibrary, PrintStream echo, int concurrency) {
+        return start(name, taskRoot, environment, timeout, runtimeClientLibrary, echo, concurrency, JVM_OPTIONS);
+    }
+
+    /** @param jvmOptions the function JVMs' options, space-separated (see {@link #JVM_OPTIONS}) */
+    static LambdaFunctionProcess start(String name, Path taskRoot, Map<String, String> environment, Duration timeout,
+            Path runtimeClientLibrary, PrintStream echo, int concurrency, String jvmOptions) {
         LambdaFunctionProcess function = new LambdaFunctionProcess(name, taskRoot, environment, timeout,
-                runtimeClientLibrary, echo);
+                runtimeClientLibrary, echo, jvmOptions);
         synchronized (function.instances) {
             for (int i = 1; i <= Math.max(1, concurrency); i++) {
                 function.instances.add(function.launch(i));
@@ -109,7 +118,7 @@ final class LambdaFunctionProcess implements AutoCloseable {
                     taskRoot.toString(), taskRoot.resolve("lib").toString() + "/*");
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(List.of(JVM_OPTIONS.trim().split("\\s+")));
+            command.addAll(jvmOptions);
             command.addAll(List.of("-D" + RIC_JNI_PROPERTY + "=" + runtimeClientLibrary,
                     "-cp", classPath, AWSLambda.class.getName(), HANDLER));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);

@@ -88,6 +88,8 @@ public final class LocalEngine implements AutoCloseable {
     private SyncResources.Queues queues;
     private Path workDirectory;
     private Path runtimeClientLibrary;
+    private Path task;
+    private Map<String, String> environment;
     private LambdaFunctionProcess ingress;
     private LambdaFunctionProcess processor;
     private LambdaFunctionProcess reconciler;
@@ -124,9 +126,9 @@ public final class LocalEngine implements AutoCloseable {
 
         workDirectory = Files.createTempDirectory(settings.functionZip().toAbsolutePath().getParent(), "local-lambda-");
         started.add(() -> deleteRecursively(workDirectory));
-        Path task = unpack(settings.functionZip(), workDirectory.resolve("task"));
+        task = unpack(settings.functionZip(), workDirectory.resolve("task"));
         runtimeClientLibrary = LambdaFunctionProcess.extractRuntimeClientLibrary(workDirectory);
-        Map<String, String> environment = environment();
+        environment = environment();
         if (settings.visibilityTimeout().compareTo(settings.processorTimeout()) < 0) {
             settings.log().println("[local] warning: the queue's visibility timeout (" + settings.visibilityTimeout().toSeconds()
                     + " s) is shorter than the processor's timeout (" + settings.processorTimeout().toSeconds()
@@ -225,6 +227,75 @@ public final class LocalEngine implements AutoCloseable {
 
     /** Invokes the reconciler with an EventBridge scheduled event, as the schedule does. */
     public String reconcile() {
+        return reconciler.invoke(scheduledEvent());
+    }
+
+    /** Cold start of one function: milliseconds from process start to the end of init, and to its first response. */
+    public record ColdStart(String function, double initMillis, double firstResponseMillis, String response) {
+    }
+
+    /**
+     * Starts one more instance of {@code function} in a fresh JVM (its own Runtime API, the engine's environment),
+     * measures its init and its first invocation with a typical event (a signed webhook, an SQS batch of one
+     * envelope, a scheduled event), and stops it. Lambda's JVM flags unless {@code jvmOptions} says otherwise.
+     */
+    public ColdStart coldStart(String function, String jvmOptions) {
+        Map<String, String> own = new HashMap<>(environment);
+        own.put("QUARKUS_FUNQY_EXPORT", function);
+        String event = switch (function) {
+            case "ingress" -> webhookEvent();
+            case "processor" -> sqsEvent();
+            case "reconciler" -> scheduledEvent();
+            default -> throw new IllegalArgumentException(function);
+        };
+        long start = System.nanoTime();
+        try (LambdaFunctionProcess instance = LambdaFunctionProcess.start(function, task, own, Duration.ofSeconds(60),
+                runtimeClientLibrary, null, 1, jvmOptions)) {
+            instance.awaitInitialized(Duration.ofMinutes(3));
+            double init = (System.nanoTime() - start) / 1e6;
+            String response = instance.invoke(event);
+            return new ColdStart(function, init, (System.nanoTime() - start) / 1e6, response);
+        }
+    }
+
+    /** A payload 2.0 event of a Standard Webhooks delivery for the demo tenant, signed now. */
+    private String webhookEvent() {
+        String id = "msg_cold_" + UUID.randomUUID().toString().replace("-", "");
+        long timestamp = Instant.now().getEpochSecond();
+        String body = "{\"type\":\"contact.updated\",\"timestamp\":\"" + Instant.ofEpochSecond(timestamp)
+                + "\",\"data\":{\"id\":\"c_cold\",\"email\":\"ada@example.com\"}}";
+        ObjectNode event = JSON.createObjectNode();
+        event.put("version", "2.0");
+        event.put("routeKey", "POST /webhooks/{system}/{tenant}");
+        event.put("rawPath", "/webhooks/app/acme");
+        event.put("rawQueryString", "");
+        event.putObject("headers").put("host", "localhost").put("content-type", "application/json")
+                .put("x-forwarded-proto", "http").put("x-forwarded-port", "80")
+                .put("webhook-id", id).put("webhook-timestamp", Long.toString(timestamp))
+                .put("webhook-signature", StandardWebhooksScheme.sign(DEMO_SECRET, id, timestamp,
+                        body.getBytes(StandardCharsets.UTF_8)));
+        event.putObject("requestContext").putObject("http").put("method", "POST").put("path", "/webhooks/app/acme");
+        event.putObject("pathParameters").put("system", "app").put("tenant", "acme");
+        event.put("isBase64Encoded", false);
+        event.put("body", body);
+        return event.toString();
+    }
+
+    /** An SQS event of one envelope (a new contact), as the event source mapping builds it. */
+    private String sqsEvent() {
+        String id = "msg_cold_" + UUID.randomUUID().toString().replace("-", "");
+        String body = "{\"type\":\"contact.updated\",\"timestamp\":\"" + Instant.now()
+                + "\",\"data\":{\"id\":\"c_" + id.substring(9, 17) + "\",\"email\":\"ada@example.com\"}}";
+        String envelope = io.loopfree.sync.domain.envelope.EnvelopeCodec.encode(io.loopfree.sync.domain.envelope.Envelope.of(
+                "app", "acme", id, Instant.now(), Map.of("webhook-id", id), body.getBytes(StandardCharsets.UTF_8)));
+        software.amazon.awssdk.services.sqs.model.Message message = software.amazon.awssdk.services.sqs.model.Message.builder()
+                .messageId(UUID.randomUUID().toString()).receiptHandle("cold-start").body(envelope)
+                .attributesWithStrings(Map.of("ApproximateReceiveCount", "1")).build();
+        return io.loopfree.sync.support.SqsEvents.of(List.of(message), "arn:aws:sqs:us-east-1:000000000000:loopfree-changes");
+    }
+
+    /** An EventBridge scheduled event, as the reconciler's schedule sends it. */
+    private static String scheduledEvent() {
         ObjectNode event = JSON.createObjectNode();
         event.put("version", "0");
         event.put("id", UUID.randomUUID().toString());
@@ -235,7 +306,7 @@ public final class LocalEngine implements AutoCloseable {
         event.put("region", AwsBackend.REGION);
         event.putArray("resources").add("arn:aws:events:us-east-1:000000000000:rule/loopfree-reconciler-schedule");
         event.putObject("detail");
-        return reconciler.invoke(event.toString());
+        return event.toString();
     }
 
     private void reconcileQuietly() {
