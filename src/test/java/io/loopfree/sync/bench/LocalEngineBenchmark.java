@@ -62,6 +62,7 @@ public final class LocalEngineBenchmark {
                     }
                 }
             }
+            drain(engine); // the sequential run starts on an idle engine
             engine.clearDurations("ingress");
             List<Double> gateway = new ArrayList<>();
             for (int i = 0; i < SEQUENTIAL; i++) {
@@ -69,31 +70,18 @@ public final class LocalEngineBenchmark {
             }
             List<Double> handler = engine.durations("ingress").stream().map(n -> n / 1e6).toList();
 
-            List<Double> concurrent = Collections.synchronizedList(new ArrayList<>());
-            AtomicInteger accepted = new AtomicInteger();
-            ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
-            long burstStart = System.nanoTime();
-            List<Future<?>> done = new ArrayList<>();
-            for (int s = 0; s < SENDERS; s++) {
-                done.add(senders.submit(() -> {
-                    for (int i = 0; i < WEBHOOKS / SENDERS; i++) {
-                        concurrent.add(send(url, "burst"));
-                        accepted.incrementAndGet();
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> future : done) {
-                future.get();
-            }
-            double burstSeconds = (System.nanoTime() - burstStart) / 1e9;
-            senders.shutdown();
+            drain(engine); // the warm-up's and the sequential run's events: the burst starts on an idle engine
+            Burst withProcessor = burst(url);
             double drainSeconds = drain(engine);
-            double drainedBy = (System.nanoTime() - burstStart) / 1e9;
+            double drainedBy = withProcessor.seconds() + drainSeconds;
+            engine.pauseEventSource(); // the ingress path alone: the processor is not competing for the 2 cores
+            Burst ingressOnly = burst(url);
+            engine.resumeEventSource();
+            drain(engine);
 
             double gatewayP50 = percentile(gateway, 50);
             double handlerP50 = percentile(handler, 50);
-            double perSecond = accepted.get() / burstSeconds;
+            double perSecond = withProcessor.perSecond();
             System.out.printf(Locale.ROOT, """
 
                     Local engine benchmark: function.zip under the Lambda runtime client, %d instance(s) of ingress and processor,
@@ -104,19 +92,56 @@ public final class LocalEngineBenchmark {
                     | ingress handler's own duration (runtime API)     | %4d | %6.2f | %6.2f |
                     | one webhook through the local gateway, 1 sender  | %4d | %6.2f | %6.2f |
                     | one webhook through the local gateway, %2d senders | %4d | %6.2f | %6.2f |
+                    | same, event source paused (ingress path alone)    | %4d | %6.2f | %6.2f |
 
                     gateway / handler p50: %.2fx (goal <= 4x: %s)
-                    %d senders: %d webhooks accepted (202) in %.2f s = %.0f webhooks/s (goal >= 100: %s)
+                    %d senders, processor draining at the same time: %d webhooks accepted (202) in %.2f s = %.0f webhooks/s (goal >= 100: %s)
+                    %d senders, event source paused: %d webhooks accepted in %.2f s = %.0f webhooks/s (goal >= 100: %s)
                     processor: queue drained %.1f s after the senders finished (%.0f events/s end to end)
                     """, concurrency, Runtime.getRuntime().availableProcessors(), startSeconds, WARMUP, refusedInWarmUp,
                     handler.size(), handlerP50, percentile(handler, 99),
                     gateway.size(), gatewayP50, percentile(gateway, 99),
-                    SENDERS, concurrent.size(), percentile(concurrent, 50), percentile(concurrent, 99),
+                    SENDERS, withProcessor.latencies().size(), percentile(withProcessor.latencies(), 50),
+                    percentile(withProcessor.latencies(), 99),
+                    ingressOnly.latencies().size(), percentile(ingressOnly.latencies(), 50),
+                    percentile(ingressOnly.latencies(), 99),
                     gatewayP50 / handlerP50, gatewayP50 / handlerP50 <= 4 ? "ok" : "MISSED",
-                    SENDERS, accepted.get(), burstSeconds, perSecond, perSecond >= 100 ? "ok" : "MISSED",
-                    drainSeconds, accepted.get() / drainedBy);
+                    SENDERS, withProcessor.accepted(), withProcessor.seconds(), perSecond, perSecond >= 100 ? "ok" : "MISSED",
+                    SENDERS, ingressOnly.accepted(), ingressOnly.seconds(), ingressOnly.perSecond(),
+                    ingressOnly.perSecond() >= 100 ? "ok" : "MISSED",
+                    drainSeconds, withProcessor.accepted() / drainedBy);
         }
         System.exit(0);
+    }
+
+    record Burst(List<Double> latencies, int accepted, double seconds) {
+        double perSecond() {
+            return accepted / seconds;
+        }
+    }
+
+    /** {@link #WEBHOOKS} webhooks from {@link #SENDERS} concurrent senders. */
+    private static Burst burst(URI url) throws Exception {
+        List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger accepted = new AtomicInteger();
+        ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
+        long start = System.nanoTime();
+        List<Future<?>> done = new ArrayList<>();
+        for (int s = 0; s < SENDERS; s++) {
+            done.add(senders.submit(() -> {
+                for (int i = 0; i < WEBHOOKS / SENDERS; i++) {
+                    latencies.add(send(url, "burst"));
+                    accepted.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> future : done) {
+            future.get();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        senders.shutdown();
+        return new Burst(latencies, accepted.get(), seconds);
     }
 
     /** Seconds until the queue holds no visible and no in-flight message. */

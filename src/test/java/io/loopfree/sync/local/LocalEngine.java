@@ -416,6 +416,15 @@ public final class LocalEngine implements AutoCloseable {
         return function(function).output();
     }
 
+    /** Disables the SQS event source mapping (batches in flight finish), as an operator can in AWS. */
+    public void pauseEventSource() {
+        eventSource.pause();
+    }
+
+    public void resumeEventSource() {
+        eventSource.resume();
+    }
+
     /** Process ids of a function's running instances (a test kills one to see it replaced). */
     public List<Long> pids(String function) {
         return function(function).pids();

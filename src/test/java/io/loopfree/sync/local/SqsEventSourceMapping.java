@@ -31,6 +31,7 @@ final class SqsEventSourceMapping implements AutoCloseable {
     private final String queueArn;
     private final Function<String, String> processor;
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicBoolean paused = new AtomicBoolean(false);
     private final AtomicLong invocations = new AtomicLong();
     private final AtomicLong deleted = new AtomicLong();
     private final AtomicLong failedRecords = new AtomicLong();
@@ -58,8 +59,21 @@ final class SqsEventSourceMapping implements AutoCloseable {
         }
     }
 
+    /** Stops taking batches (those in flight finish), as disabling the event source mapping does. */
+    void pause() {
+        paused.set(true);
+    }
+
+    void resume() {
+        paused.set(false);
+    }
+
     private void poll() {
         while (running.get()) {
+            if (paused.get()) {
+                idle(100);
+                continue;
+            }
             try {
                 List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
                         .waitTimeSeconds(1)
@@ -113,8 +127,12 @@ final class SqsEventSourceMapping implements AutoCloseable {
 
     /** Backs off after a failed receive (SQS unreachable), as the event source mapping does; not a test wait. */
     private static void sleep() {
+        idle(1000);
+    }
+
+    private static void idle(long millis) {
         try {
-            Thread.sleep(1000);
+            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
