@@ -8,11 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.faulttolerance.exceptions.FaultToleranceException;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,11 +19,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.loopfree.sync.config.SyncConfig;
 import io.loopfree.sync.domain.envelope.Envelope;
+import io.loopfree.sync.domain.text.Names;
+import io.loopfree.sync.domain.text.Untrusted;
 import io.loopfree.sync.domain.webhook.BatchSplitter;
 import io.loopfree.sync.domain.webhook.ChallengeAnswer;
 import io.loopfree.sync.domain.webhook.ChallengeSpec;
 import io.loopfree.sync.domain.webhook.DeliveredEvents;
 import io.loopfree.sync.domain.webhook.Json;
+import io.loopfree.sync.domain.webhook.Memo;
 import io.loopfree.sync.domain.webhook.ProviderProfile;
 import io.loopfree.sync.domain.webhook.SignatureScheme;
 import io.loopfree.sync.domain.webhook.SignatureSchemes;
@@ -46,7 +47,6 @@ public class IngressService {
 
     private static final Logger LOG = Logger.getLogger(IngressService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private final ProfileRepository profiles;
     private final SecretStore secrets;
@@ -65,7 +65,7 @@ public class IngressService {
 
     public IngressResult handle(String system, String tenant, WebhookRequest request) {
         Instant receivedAt = clock.instant();
-        if (system == null || tenant == null || !NAME.matcher(system).matches() || !NAME.matcher(tenant).matches()) {
+        if (!Names.isValid(system) || !Names.isValid(tenant)) {
             return error(404, "unknown_route", "expected /webhooks/{system}/{tenant}");
         }
         ProviderProfile profile;
@@ -78,7 +78,7 @@ public class IngressService {
             profile = found.get();
             scheme = SignatureSchemes.forProfile(profile, publicBaseUrl);
         } catch (RuntimeException e) {
-            LOG.errorf("invalid provider profile for system %s: %s", system, e.getMessage());
+            LOG.errorf("invalid provider profile for system %s: %s", system, Untrusted.text(e.getMessage(), 300));
             return error(500, "misconfigured_profile", "the profile for '" + system + "' is invalid; see the logs");
         }
         if (profile.allowedMethods().stream().noneMatch(request::isMethod)) {
@@ -95,7 +95,8 @@ public class IngressService {
         if (signingSecrets.isEmpty()) {
             return error(404, "unknown_tenant", "tenant '" + tenant + "' is not configured for system '" + system + "'");
         }
-        Supplier<Optional<JsonNode>> body = memoizedJson(request);
+        Memo<Json.Parsed> parsed = Memo.of(() -> Json.read(request.body()));
+        Supplier<Optional<JsonNode>> body = () -> parsed.get().tree();
         Optional<ChallengeSpec> challenge = profile.challenges().stream().filter(c -> c.matches(request, body)).findFirst();
         if (challenge.isPresent()) {
             return answer(system, tenant, challenge.get(), request, body, scheme, signingSecrets, receivedAt);
@@ -106,15 +107,22 @@ public class IngressService {
         }
         Verification verification = scheme.verify(request, signingSecrets, receivedAt);
         if (verification instanceof Verification.Rejected rejected) {
-            LOG.infof("rejected webhook system=%s tenant=%s reason=%s", system, tenant, rejected.reason());
+            LOG.infof("rejected webhook system=%s tenant=%s reason=%s", system, tenant, Untrusted.text(rejected.reason()));
             return error(401, "invalid_signature", rejected.reason());
+        }
+        if (profile.body() == ProviderProfile.BodyFormat.json && parsed.get().problem().isPresent()) {
+            // the processor could never parse it: refused now rather than retried into the DLQ
+            String reason = parsed.get().problem().get();
+            LOG.infof("malformed webhook body system=%s tenant=%s reason=%s", system, tenant, reason);
+            return error(400, "malformed_body", reason);
         }
         List<DeliveredEvents.DeliveredEvent> events;
         try {
             events = DeliveredEvents.of(profile, request);
         } catch (BatchSplitter.MalformedBatchException e) {
-            LOG.infof("malformed webhook system=%s tenant=%s reason=%s", system, tenant, e.getMessage());
-            return error(400, "malformed_delivery", e.getMessage());
+            String reason = Untrusted.text(e.getMessage(), 300);
+            LOG.infof("malformed webhook system=%s tenant=%s reason=%s", system, tenant, reason);
+            return error(400, "malformed_delivery", reason);
         }
         Map<String, String> forwarded = forwardedHeaders(profile, request);
         List<Envelope> envelopes = new ArrayList<>(events.size());
@@ -127,12 +135,16 @@ public class IngressService {
         } catch (EnvelopeQueue.EnvelopeTooLargeException e) {
             LOG.warnf("webhook too large system=%s tenant=%s: %s", system, tenant, e.getMessage());
             return error(413, "payload_too_large", e.getMessage());
-        } catch (EnvelopeQueue.QueueUnavailableException | FaultToleranceException e) {
+        } catch (EnvelopeQueue.EnvelopeRejectedException e) {
+            LOG.warnf("webhook refused by the queue system=%s tenant=%s eventIds=%s: %s", system, tenant,
+                    Untrusted.list(eventIds, 5), e.getMessage());
+            return error(400, "unqueueable_event", "the queue refused the event's content; sending it again cannot succeed");
+        } catch (EnvelopeQueue.QueueUnavailableException e) {
             LOG.warnf("queue unavailable, asking provider to retry system=%s tenant=%s eventIds=%s: %s",
-                    system, tenant, eventIds, e.getMessage());
+                    system, tenant, Untrusted.list(eventIds, 5), e.getMessage());
             return error(503, "queue_unavailable", "the events were not all stored; retry later");
         }
-        LOG.debugf("accepted webhook system=%s tenant=%s eventIds=%s", system, tenant, eventIds);
+        LOG.debugf("accepted webhook system=%s tenant=%s eventIds=%s", system, tenant, Untrusted.list(eventIds, 5));
         return accepted(eventIds);
     }
 
@@ -144,7 +156,7 @@ public class IngressService {
             Verification verification = scheme.verify(request, signingSecrets, now);
             if (verification instanceof Verification.Rejected rejected) {
                 LOG.infof("rejected challenge system=%s tenant=%s challenge=%s reason=%s", system, tenant,
-                        challenge.name(), rejected.reason());
+                        challenge.name(), Untrusted.text(rejected.reason()));
                 return error(401, "invalid_signature", rejected.reason());
             }
             signingSecret = Optional.of(signingSecrets.get(((Verification.Verified) verification).secretIndex()));
@@ -158,7 +170,7 @@ public class IngressService {
         ChallengeAnswer.Outcome outcome = ChallengeAnswer.answer(challenge, request, body, signingSecret, verifyTokens);
         if (outcome instanceof ChallengeAnswer.Refused refused) {
             LOG.infof("refused challenge system=%s tenant=%s challenge=%s reason=%s", system, tenant, challenge.name(),
-                    refused.reason());
+                    Untrusted.text(refused.reason()));
             return error(refused.status(), refused.error(), refused.reason());
         }
         ChallengeAnswer.Answered answered = (ChallengeAnswer.Answered) outcome;
@@ -182,20 +194,6 @@ public class IngressService {
         body.put("events", eventIds.size());
         eventIds.forEach(body.putArray("eventIds")::add);
         return IngressResult.json(202, body.toString());
-    }
-
-    private static Supplier<Optional<JsonNode>> memoizedJson(WebhookRequest request) {
-        return new Supplier<>() {
-            private Optional<JsonNode> parsed;
-
-            @Override
-            public Optional<JsonNode> get() {
-                if (parsed == null) {
-                    parsed = Json.parse(request.body());
-                }
-                return parsed;
-            }
-        };
     }
 
     static IngressResult error(int status, String code, String reason) {

@@ -48,6 +48,17 @@ public interface SyncConfig {
     Mappings mappings();
 
     Outbound outbound();
+    Priming priming();
+
+    interface Priming {
+        /**
+         * Whether each function, while it initializes, makes one harmless call with its AWS client and runs its
+         * JSON (and JSONata) paths once, so that the first webhook does not pay for class loading and connection
+         * set-up (and, with SnapStart, so that the snapshot holds them warm).
+         */
+        @WithDefault("true")
+        boolean enabled();
+    }
 
     interface Tables {
         /** Short-lived items with TTL on {@code expiresAt}: dedup entries, correlation markers. */
@@ -61,14 +72,16 @@ public interface SyncConfig {
 
     interface Ingress {
         /**
-         * Largest envelope accepted, in bytes of the SQS message body. SQS allows 1 MiB; 256 KiB keeps room for
-         * every queue configuration. Larger deliveries are refused with 413, never truncated.
+         * Largest envelope accepted, in bytes of the SQS message (body and attributes). SQS and Lambda's SQS event
+         * source mapping take 1 MiB (the queue's {@code MaximumMessageSize}, set to it in infra/template.yaml).
+         * Bodies over 64 KiB are gzipped when that saves SQS billing chunks; larger deliveries are refused with 413,
+         * never truncated.
          */
-        @WithDefault("262144")
+        @WithDefault("1048576")
         int maxMessageBytes();
 
-        /** Largest total of one SendMessageBatch request (SQS: 256 KiB, or 1 MiB where the quota was raised). */
-        @WithDefault("262144")
+        /** Largest total of one SendMessageBatch request (SQS: 1 MiB). */
+        @WithDefault("1048576")
         int maxBatchBytes();
 
         /**

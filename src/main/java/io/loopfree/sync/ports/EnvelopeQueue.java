@@ -26,8 +26,20 @@ public interface EnvelopeQueue {
      *
      * @throws QueueUnavailableException when some envelope was not accepted within the budget
      * @throws EnvelopeTooLargeException when some envelope is too large even compressed; nothing was sent
+     * @throws EnvelopeRejectedException when the queue refused an envelope's content (a client error: sending it
+     *         again cannot succeed)
      */
     void sendAll(List<Envelope> envelopes);
+
+    /**
+     * The queue refused the content of an envelope (e.g. characters it does not allow): the delivery's fault, not
+     * the queue's. It must not count against the queue's availability, and the sender gets a 4xx.
+     */
+    final class EnvelopeRejectedException extends RuntimeException {
+        public EnvelopeRejectedException(String message) {
+            super(message);
+        }
+    }
 
     final class EnvelopeTooLargeException extends RuntimeException {
         public EnvelopeTooLargeException(String message) {
@@ -35,6 +47,7 @@ public interface EnvelopeQueue {
         }
     }
 
+    /** The queue did not take the envelopes within the budget (down, slow, or the breaker is open): retry later. */
     final class QueueUnavailableException extends RuntimeException {
         public QueueUnavailableException(String message, Throwable cause) {
             super(message, cause);

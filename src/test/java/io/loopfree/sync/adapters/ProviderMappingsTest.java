@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.loopfree.sync.adapters.mapping.ClasspathMappingRepository;
-import io.loopfree.sync.adapters.sqs.EnvelopeCodec;
+import io.loopfree.sync.domain.envelope.EnvelopeCodec;
 import io.loopfree.sync.domain.change.Actor;
 import io.loopfree.sync.domain.change.Change;
 import io.loopfree.sync.domain.change.ChangeMapping;

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.loopfree.sync.adapters.sqs.EnvelopeCodec;
+import io.loopfree.sync.domain.envelope.EnvelopeCodec;
 import io.loopfree.sync.adapters.sqs.SqsEnvelopeQueue;
 import io.loopfree.sync.domain.envelope.Envelope;
 import io.loopfree.sync.ports.EnvelopeQueue;
@@ -101,27 +101,50 @@ class SqsEnvelopeQueueTest {
     }
 
     @Test
-    void aSenderFaultIsNotRetried() {
+    void aSenderFaultOnTheContentIsNotRetriedAndIsARejectionNotAnOutage() {
         RECORDER.failEntry("e0", 100, true);
         assertThatThrownBy(() -> queue(Map.of()).sendAll(envelopes(2, 100)))
-                .isInstanceOf(EnvelopeQueue.QueueUnavailableException.class).hasMessageContaining("sender fault");
+                .isInstanceOf(EnvelopeQueue.EnvelopeRejectedException.class).hasMessageContaining("sender fault");
         assertThat(RECORDER.batchSizes()).containsExactly(2);
     }
 
     @Test
     void anOversizedEnvelopeStopsTheDeliveryBeforeAnythingIsSent() {
         List<Envelope> envelopes = new ArrayList<>(envelopes(3, 100));
-        byte[] noise = new byte[300_000];
+        byte[] noise = new byte[800_000]; // base64: over SQS's 1 MiB, and noise does not compress
         new java.util.Random(3).nextBytes(noise);
         envelopes.add(Envelope.of("hubspot", "acme", "evt_big", Instant.parse("2026-11-20T10:00:00Z"), Map.of(), noise));
         assertThatThrownBy(() -> queue(Map.of()).sendAll(envelopes)).isInstanceOf(EnvelopeQueue.EnvelopeTooLargeException.class);
         assertThat(RECORDER.operations()).isEmpty();
     }
 
+    @Test
+    void aMessageBetween256KiBAnd1MiBIsSentAsItIs() {
+        byte[] noise = new byte[500_000]; // base64: ~667 KB, over the old 256 KiB default, under SQS's 1 MiB
+        new java.util.Random(5).nextBytes(noise);
+        queue(Map.of()).send(Envelope.of("hubspot", "acme", "evt_large", Instant.parse("2026-11-20T10:00:00Z"), Map.of(), noise));
+        List<Message> received = received();
+        assertThat(received).hasSize(1);
+        Envelope envelope = EnvelopeCodec.decode(received.get(0).body());
+        assertThat(envelope.bodyEncoding()).isEqualTo(Envelope.BodyEncoding.base64);
+        assertThat(envelope.rawBody()).isEqualTo(noise);
+    }
+
+    @Test
+    void anEnvelopeWhoseContentSqsRefusesIsRejectedNotUnavailable() {
+        Envelope bad = Envelope.of("app", "acme", "msg_\u0001bad", Instant.parse("2026-11-20T10:00:00Z"), Map.of(),
+                "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> queue(Map.of()).send(bad)).isInstanceOf(EnvelopeQueue.EnvelopeRejectedException.class);
+        List<Envelope> batch = new ArrayList<>(envelopes(2, 100));
+        batch.add(bad);
+        assertThatThrownBy(() -> queue(Map.of()).sendAll(batch)).isInstanceOf(EnvelopeQueue.EnvelopeRejectedException.class)
+                .hasMessageContaining("1 of 3 events were refused");
+    }
+
     private SqsEnvelopeQueue queue(Map<String, String> settings) {
         Map<String, String> all = new java.util.HashMap<>(settings);
         all.put("sync.queue-url", queueUrl);
-        return new SqsEnvelopeQueue(sqs, TestConfigs.syncConfig(all));
+        return new SqsEnvelopeQueue(new io.loopfree.sync.adapters.sqs.SqsSender(sqs, TestConfigs.syncConfig(all)));
     }
 
     private List<Message> received() {

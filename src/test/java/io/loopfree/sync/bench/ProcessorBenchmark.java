@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loopfree.sync.adapters.dynamodb.DynamoMarkerStore;
 import io.loopfree.sync.adapters.dynamodb.DynamoSyncLedger;
 import io.loopfree.sync.adapters.mapping.ClasspathMappingRepository;
-import io.loopfree.sync.adapters.sqs.EnvelopeCodec;
+import io.loopfree.sync.domain.envelope.EnvelopeCodec;
 import io.loopfree.sync.app.ProcessorService;
 import io.loopfree.sync.config.SyncConfig;
 import io.loopfree.sync.domain.change.Change;
@@ -34,6 +34,7 @@ import io.loopfree.sync.support.EmbeddedAws;
 import io.loopfree.sync.support.Fixtures;
 import io.loopfree.sync.support.SyncResources;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -54,13 +55,15 @@ public final class ProcessorBenchmark {
     static final int WARMUP_ROUNDS = 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Counts DynamoDB API calls made on this thread, by operation. */
+    /** Counts DynamoDB API calls made on this thread, by operation, and keeps the requests themselves. */
     static final class RequestCounter implements ExecutionInterceptor {
         private final ThreadLocal<Map<String, Integer>> calls = ThreadLocal.withInitial(TreeMap::new);
+        private final ThreadLocal<List<SdkRequest>> requests = ThreadLocal.withInitial(ArrayList::new);
 
         @Override
         public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
             calls.get().merge(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME), 1, Integer::sum);
+            requests.get().add(context.request());
         }
 
         Map<String, Integer> take() {
@@ -68,12 +71,49 @@ public final class ProcessorBenchmark {
             calls.get().clear();
             return taken;
         }
+
+        List<SdkRequest> takeRequests() {
+            List<SdkRequest> taken = List.copyOf(requests.get());
+            requests.get().clear();
+            return taken;
+        }
     }
 
-    record Stat(List<Integer> requests, Map<String, Integer> operations, List<Long> nanos) {
+    record Stat(List<Integer> requests, Map<String, Integer> operations, List<Long> nanos, List<Long> rawNanos) {
         Stat() {
-            this(new ArrayList<>(), new TreeMap<>(), new ArrayList<>());
+            this(new ArrayList<>(), new TreeMap<>(), new ArrayList<>(), new ArrayList<>());
         }
+    }
+
+    /**
+     * Issues the same requests again with a plain client (no interceptor), in order, and times them: what the
+     * event's DynamoDB work costs without our code around it. The replayed writes' conditions fail now (the item
+     * was written by the original), which DynamoDB answers as an error after the same condition evaluation.
+     */
+    static long replay(DynamoDbClient raw, List<SdkRequest> requests) {
+        long t0 = System.nanoTime();
+        for (SdkRequest request : requests) {
+            try {
+                if (request instanceof software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest r) {
+                    raw.batchGetItem(r);
+                } else if (request instanceof software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest r) {
+                    raw.transactWriteItems(r);
+                } else if (request instanceof software.amazon.awssdk.services.dynamodb.model.PutItemRequest r) {
+                    raw.putItem(r);
+                } else if (request instanceof software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest r) {
+                    raw.updateItem(r);
+                } else if (request instanceof software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest r) {
+                    raw.deleteItem(r);
+                } else if (request instanceof software.amazon.awssdk.services.dynamodb.model.GetItemRequest r) {
+                    raw.getItem(r);
+                } else {
+                    throw new IllegalStateException("no replay for " + request.getClass().getSimpleName());
+                }
+            } catch (software.amazon.awssdk.services.dynamodb.model.DynamoDbException conditionNowFails) {
+                // answered: the round trip is what is measured
+            }
+        }
+        return System.nanoTime() - t0;
     }
 
     public static void main(String[] args) throws Exception {
@@ -153,6 +193,7 @@ public final class ProcessorBenchmark {
                     String outcome = processor.process(event.getValue().get()).outcome().label();
                     long nanos = System.nanoTime() - t0;
                     Map<String, Integer> calls = counter.take();
+                    long rawNanos = replay(admin, counter.takeRequests());
                     if (warmup) {
                         continue;
                     }
@@ -162,6 +203,7 @@ public final class ProcessorBenchmark {
                     stat.requests().add(calls.values().stream().mapToInt(Integer::intValue).sum());
                     calls.forEach((op, n) -> stat.operations().merge(op, n, Integer::sum));
                     stat.nanos().add(nanos);
+                    stat.rawNanos().add(rawNanos);
                 }
             }
             print(stats, measured, measuredNanos, System.nanoTime() - started);
@@ -189,6 +231,20 @@ public final class ProcessorBenchmark {
         });
         System.out.println();
         System.out.println("(applied: requests include the finish after fan-out; before fan-out it is one fewer)");
+        System.out.println();
+        System.out.println("Processing time vs the same DynamoDB requests issued raw in the same run (goal <= 1.2x):");
+        System.out.printf("%-40s %12s %12s %8s%n", "event → outcome", "process p50", "raw p50", "ratio");
+        stats.forEach((name, stat) -> {
+            double p50 = median(stat.nanos()) / 1e6;
+            double raw = median(stat.rawNanos()) / 1e6;
+            String ratio = raw < 0.001 ? "n/a (no request)" : String.format("%.2fx %s", p50 / raw, p50 / raw <= 1.2 ? "ok" : "MISSED");
+            System.out.printf("%-40s %9.2f ms %9.2f ms   %s%n", name, p50, raw, ratio);
+        });
+    }
+
+    private static double median(List<Long> values) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
     }
 
     private static String target(String name, int max) {

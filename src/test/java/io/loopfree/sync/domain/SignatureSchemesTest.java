@@ -122,6 +122,28 @@ class SignatureSchemesTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("timestamped")
+    void extremeTimestampsAreStaleOrFutureNeverOverflowed(ProviderCases.Case provider) {
+        // -2^63 once overflowed into "future timestamp" (and a huge Stripe t= threw)
+        assertThat(reason(provider, withTimestamp(provider, Long.MIN_VALUE))).startsWith("stale timestamp");
+        assertThat(reason(provider, withTimestamp(provider, Long.MIN_VALUE + 1))).startsWith("stale timestamp");
+        assertThat(reason(provider, withTimestamp(provider, Long.MAX_VALUE))).startsWith("future timestamp");
+        assertThat(reason(provider, withTimestamp(provider, -1))).startsWith("stale timestamp");
+    }
+
+    /** The signed request with its timestamp replaced (before the signature is even looked at). */
+    private static WebhookRequest withTimestamp(ProviderCases.Case provider, long value) {
+        WebhookRequest signed = provider.sign(BODY, NOW);
+        if (provider.system().equals("stripe")) {
+            String header = signed.header("Stripe-Signature").orElseThrow();
+            return ProviderCases.withHeader(signed, "Stripe-Signature", header.replaceFirst("t=\\d+", "t=" + value));
+        }
+        String header = provider.signedHeaders().stream()
+                .filter(h -> h.toLowerCase(Locale.ROOT).contains("timestamp")).findFirst().orElseThrow();
+        return ProviderCases.withHeader(signed, header, Long.toString(value));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("timestamped")
     void aTimestampChangedAfterSigningIsRejected(ProviderCases.Case provider) {
         for (String header : provider.signedHeaders()) {
             WebhookRequest signed = provider.sign(BODY, NOW);

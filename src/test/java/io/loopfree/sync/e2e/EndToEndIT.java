@@ -1,6 +1,7 @@
 package io.loopfree.sync.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.PrintStream;
 import java.io.OutputStream;
@@ -14,7 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Supplier;
+import java.util.ArrayList;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,8 +47,12 @@ class EndToEndIT {
     @BeforeAll
     static void start() {
         Path functionZip = Path.of(System.getProperty("function.zip", "target/function.zip"));
+        // two instances per function, as Lambda's concurrency; a 2 s visibility (shorter than the template's
+        // rule, on purpose: the engine shortens the dedup lease with it) so that the poison and crash scenarios
+        // replay in seconds
         engine = LocalEngine.start(new LocalEngine.Settings(functionZip, 0, EmbeddedAws.freePort(), EmbeddedAws.freePort(),
-                Duration.ZERO, Duration.ofSeconds(1), 3, new PrintStream(OutputStream.nullOutputStream())));
+                Duration.ZERO, Duration.ofSeconds(2), 3, new PrintStream(OutputStream.nullOutputStream()), 2,
+                LocalEngine.PROCESSOR_TIMEOUT));
     }
 
     @AfterAll
@@ -68,10 +73,14 @@ class EndToEndIT {
         // the sender retries: same webhook-id, new timestamp and signature
         assertThat(post(eventId, Instant.now().getEpochSecond() + 1, body, LocalEngine.DEMO_SECRET).statusCode()).isEqualTo(202);
 
-        List<String> lines = await(() -> processed(eventId), l -> l.size() >= 2, Duration.ofSeconds(30));
-        assertThat(lines).hasSize(2);
+        // two processor instances may take both at once: the second then fails "in progress elsewhere" and, retried
+        // after the visibility timeout, is a duplicate
+        List<String> lines = await().atMost(Duration.ofSeconds(30)).until(() -> processed(eventId),
+                l -> l.stream().anyMatch(line -> line.contains("outcome=dropped:duplicate")));
         assertThat(lines.stream().filter(l -> l.contains("outcome=applied"))).hasSize(1);
         assertThat(lines.stream().filter(l -> l.contains("outcome=dropped:duplicate"))).hasSize(1);
+        assertThat(lines).allMatch(l -> l.contains("outcome=applied") || l.contains("outcome=dropped:duplicate")
+                || l.contains("outcome=failed:in-progress-elsewhere"));
 
         try (DynamoDbClient dynamo = engine.aws().dynamoClient()) {
             List<Map<String, AttributeValue>> items = dynamo.scan(b -> b.tableName(SyncResources.EVENTS_TABLE)
@@ -100,7 +109,7 @@ class EndToEndIT {
 
         assertThat(post(eventId, Instant.now().getEpochSecond(), body, LocalEngine.DEMO_SECRET).statusCode()).isEqualTo(202);
 
-        List<String> lines = await(() -> processed(eventId), l -> !l.isEmpty(), Duration.ofSeconds(30));
+        List<String> lines = await().atMost(Duration.ofSeconds(30)).until(() -> processed(eventId), l -> !l.isEmpty());
         assertThat(lines).singleElement().asString().contains("outcome=dropped:echo-agent");
         try (DynamoDbClient dynamo = engine.aws().dynamoClient()) {
             assertThat(dynamo.getItem(b -> b.tableName(SyncResources.STATE_TABLE)
@@ -117,8 +126,7 @@ class EndToEndIT {
 
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(JSON.readTree(response.body()).path("reason").asText()).isEqualTo("signature mismatch");
-        Thread.sleep(2000);
-        assertThat(processed(eventId)).isEmpty();
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> processed(eventId).isEmpty());
     }
 
     @Test
@@ -126,16 +134,15 @@ class EndToEndIT {
         String poison = "poison-" + UUID.randomUUID();
         try (SqsClient sqs = engine.aws().sqsClient()) {
             sqs.sendMessage(b -> b.queueUrl(engine.queues().queueUrl()).messageBody(poison));
-            int inDlq = await(() -> Integer.parseInt(sqs.getQueueAttributes(b -> b.queueUrl(engine.queues().dlqUrl())
-                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
-                    .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)), n -> n >= 1, Duration.ofSeconds(45));
-            assertThat(inDlq).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(45)).until(() -> Integer.parseInt(sqs.getQueueAttributes(b -> b
+                    .queueUrl(engine.queues().dlqUrl()).attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                    .attributes().get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)), n -> n == 1);
             String dead = sqs.receiveMessage(b -> b.queueUrl(engine.queues().dlqUrl()).waitTimeSeconds(1))
                     .messages().get(0).body();
             assertThat(dead).as("dead-lettered unchanged, ready for a redrive").isEqualTo(poison);
         }
         List<String> failures = engine.output("processor").stream()
-                .filter(l -> l.contains("outcome=failed:malformed-envelope")).toList();
+                .filter(l -> l.contains("outcome=failed:malformed-envelope") && l.contains("message body is not JSON")).toList();
         assertThat(failures).hasSize(3);
         assertThat(failures).anyMatch(l -> l.contains("receiveCount=3") && l.contains("message body is not JSON"));
     }
@@ -156,6 +163,70 @@ class EndToEndIT {
         }
     }
 
+    @Test
+    void aProcessorInstanceKilledUnderLoadIsReplacedAndEveryWebhookIsAppliedOnce() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        int restartsBefore = engine.restarts("processor");
+        List<String> eventIds = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            String eventId = "msg_e2e_crash_" + run + "_" + i;
+            eventIds.add(eventId);
+            String body = "{\"type\":\"contact.updated\",\"timestamp\":\"" + Instant.now() + "\",\"data\":{\"id\":\"c_crash_"
+                    + run + "_" + i + "\",\"name\":\"Grace Hopper\"}}";
+            assertThat(post(eventId, Instant.now().getEpochSecond(), body, LocalEngine.DEMO_SECRET).statusCode()).isEqualTo(202);
+            if (i == 10) {
+                long victim = engine.pids("processor").get(0);
+                ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly); // kill -9
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> engine.restarts("processor") == restartsBefore + 1);
+        assertThat(engine.output("processor")).anyMatch(l -> l.contains("exited with code 137; starting a new instance"));
+        assertThat(engine.pids("processor")).hasSize(2);
+        try (DynamoDbClient dynamo = engine.aws().dynamoClient()) {
+            for (int i = 0; i < eventIds.size(); i++) {
+                String eventId = eventIds.get(i);
+                Map<String, AttributeValue> item = await().atMost(Duration.ofSeconds(90)).until(() -> dynamo.getItem(b -> b
+                        .tableName(SyncResources.EVENTS_TABLE).consistentRead(true)
+                        .key(Map.of("pk", AttributeValue.fromS("EVENT#app#acme#" + eventId)))).item(),
+                        found -> found.containsKey("status") && found.get("status").s().equals("DONE"));
+                // an event the killed instance had applied but not finished is taken over after its lease by the
+                // redelivery, which finds the state already there (docs/processor.md, the fan-out's known limit)
+                assertThat(item.get("outcome").s()).as(eventId).isIn("applied", "dropped:no-change");
+                String record = "RECORD#acme#contact#app:c_crash_" + run + "_" + i;
+                assertThat(dynamo.getItem(b -> b.tableName(SyncResources.STATE_TABLE).consistentRead(true)
+                        .key(Map.of("pk", AttributeValue.fromS(record), "sk", AttributeValue.fromS("STATE")))).item()
+                        .get("version").n()).as("applied exactly once: " + record).isEqualTo("1");
+            }
+        }
+        for (String eventId : eventIds) {
+            assertThat(processed(eventId).stream().filter(l -> l.contains("outcome=applied")).count()).as(eventId)
+                    .isLessThanOrEqualTo(1);
+        }
+    }
+
+    @Test
+    void theStateEndpointCountsEveryItemAndShowsMessagesInFlight() throws Exception {
+        try (DynamoDbClient dynamo = engine.aws().dynamoClient()) {
+            for (int i = 0; i < 120; i++) { // more than one page of the old summary (100)
+                String pk = "EVENT#app#acme#msg_state_" + UUID.randomUUID();
+                dynamo.putItem(b -> b.tableName(SyncResources.EVENTS_TABLE).item(Map.of("pk", AttributeValue.fromS(pk),
+                        "type", AttributeValue.fromS("DEDUP"))));
+            }
+            int inTable = dynamo.scanPaginator(b -> b.tableName(SyncResources.EVENTS_TABLE)).items().stream()
+                    .mapToInt(item -> 1).sum();
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(engine.baseUrl().resolve("/_local/state"))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode state = JSON.readTree(response.body());
+            JsonNode events = state.path("tables").path(SyncResources.EVENTS_TABLE);
+            assertThat(events.path("count").asInt()).isEqualTo(inTable);
+            assertThat(events.path("items").size()).isEqualTo(Math.min(inTable, 1000));
+            JsonNode queue = state.path("queues").path("loopfree-changes");
+            assertThat(queue.has("visible") && queue.has("inFlight") && queue.has("delayed")).isTrue();
+            assertThat(state.path("functions").path("processor").path("instances").asInt()).isEqualTo(2);
+        }
+    }
+
     private static List<String> processed(String eventId) {
         return engine.output("processor").stream()
                 .filter(l -> l.contains("processed ") && l.contains("eventId=" + eventId + " ")).toList();
@@ -170,20 +241,5 @@ class EndToEndIT {
                 .header("webhook-timestamp", Long.toString(timestamp))
                 .header("webhook-signature", signature)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static <T> T await(Supplier<T> probe, java.util.function.Predicate<T> done, Duration limit) {
-        Instant deadline = Instant.now().plus(limit);
-        T value = probe.get();
-        while (!done.test(value) && Instant.now().isBefore(deadline)) {
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            value = probe.get();
-        }
-        return value;
     }
 }

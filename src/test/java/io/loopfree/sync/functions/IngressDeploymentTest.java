@@ -7,7 +7,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import io.loopfree.sync.adapters.sqs.EnvelopeCodec;
+import io.loopfree.sync.domain.envelope.EnvelopeCodec;
 import io.loopfree.sync.domain.envelope.Envelope;
 import io.loopfree.sync.support.Fixtures;
 import io.loopfree.sync.support.Profiles;

@@ -1,16 +1,24 @@
 package io.loopfree.sync.functions;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
-import io.loopfree.sync.adapters.sqs.EnvelopeCodec;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.loopfree.sync.domain.envelope.EnvelopeCodec;
 import io.loopfree.sync.domain.envelope.Envelope;
+import io.loopfree.sync.domain.webhook.StandardWebhooksScheme;
+import io.loopfree.sync.ports.EnvelopeQueue;
 import io.loopfree.sync.support.Fixtures;
 import io.loopfree.sync.support.Profiles;
 import io.quarkus.test.junit.QuarkusTest;
@@ -22,6 +30,11 @@ import software.amazon.awssdk.services.sqs.model.Message;
 @QuarkusTest
 @TestProfile(Profiles.Ingress.class)
 class IngressFunctionTest extends IngressTestSupport {
+
+    static final String VALID_BODY = JsonPath.from(Fixtures.event("ingress", "valid.json")).getString("body");
+
+    @Inject
+    EnvelopeQueue queue;
 
     @Override
     protected List<String> configuredSecrets() {
@@ -65,21 +78,60 @@ class IngressFunctionTest extends IngressTestSupport {
 
     @Test
     void aBase64BodyIsDecodedAndPreservedByteForByte() {
-        JsonPath response = invoke(Fixtures.event("ingress", "base64-body.json"));
-        assertThat(response.getInt("statusCode")).isEqualTo(202);
+        // a form body (API Gateway base64-encodes it) to a profile whose bodies may be anything
+        JsonPath response = invoke(Fixtures.event("ingress", "twilio-inbound-sms.json"));
+        assertThat(response.getInt("statusCode")).as(response.getString("body")).isEqualTo(202);
         Envelope envelope = EnvelopeCodec.decode(drain(queueUrl, Duration.ofSeconds(1)).get(0).body());
-        String sent = new String(Base64.getDecoder().decode(
-                JsonPath.from(Fixtures.event("ingress", "base64-body.json")).getString("body")), StandardCharsets.UTF_8);
-        assertThat(envelope.body()).isEqualTo(sent).startsWith("payload=%7B");
+        assertThat(envelope.rawBody()).isEqualTo(Fixtures.rawBody("ingress", "twilio-inbound-sms.json"));
         assertThat(envelope.headers()).containsEntry("content-type", "application/x-www-form-urlencoded");
     }
 
     @Test
-    void aBinaryBodyTravelsAsBase64() {
-        assertThat(invoke(Fixtures.event("ingress", "binary-body.json")).getInt("statusCode")).isEqualTo(202);
-        Envelope envelope = EnvelopeCodec.decode(drain(queueUrl, Duration.ofSeconds(1)).get(0).body());
-        assertThat(envelope.bodyEncoding()).isEqualTo(Envelope.BodyEncoding.base64);
-        assertThat(envelope.body()).isEqualTo(JsonPath.from(Fixtures.event("ingress", "binary-body.json")).getString("body"));
+    void aFormOrBinaryBodyToAJsonProfileIs400() {
+        // app's profile says "body": "json": its mapping could never read these, so they are not enqueued
+        assertRefused("base64-body.json", 400, "malformed_body", "not JSON");
+        assertRefused("binary-body.json", 400, "malformed_body", "not JSON");
+    }
+
+    @Test
+    void bodiesAJsonProfileCanNeverParseAre400AndNotEnqueued() {
+        assertRefusedEvent(signed("msg_empty_body", ""), 400, "malformed_body", "the body is empty");
+        assertRefusedEvent(signed("msg_not_json", "contact updated, see attachment"), 400, "malformed_body", "not JSON");
+        assertRefusedEvent(signed("msg_truncated", "{\"type\":\"contact.updated\",\"data\":{"), 400, "malformed_body",
+                "not JSON");
+        String deep = "[".repeat(5000) + "]".repeat(5000); // beyond the parser's nesting limit
+        assertRefusedEvent(signed("msg_deep", deep), 400, "malformed_body", "not JSON");
+    }
+
+    @Test
+    void anEventIdWithAControlCharacterIs400BeforeTheQueueAndNeverOpensTheBreaker() {
+        for (int i = 0; i < 6; i++) { // more than the breaker's request volume threshold (4)
+            assertRefusedEvent(signed("msg_\u0001bad" + i, VALID_BODY), 400, "malformed_delivery", "control");
+        }
+        assertThat(invoke(Fixtures.event("ingress", "valid.json")).getInt("statusCode")).isEqualTo(202);
+        assertThat(drain(queueUrl, Duration.ofSeconds(1))).hasSize(1);
+    }
+
+    @Test
+    void anEventIdOverTheBoundIs400AndTheReasonDoesNotQuoteIt() {
+        String longId = "msg_" + "x".repeat(3000);
+        JsonPath response = invoke(signed(longId, VALID_BODY));
+        assertThat(response.getInt("statusCode")).isEqualTo(400);
+        assertThat(response.getString("body")).contains("at most 256").doesNotContain("x".repeat(200));
+        assertThat(drain(queueUrl, Duration.ZERO)).isEmpty();
+    }
+
+    @Test
+    void envelopesTheQueueRefusesNeverOpenTheBreakerForEveryoneElse() {
+        // past the ingress's own check, straight to the adapter: SQS refuses the attribute's control character
+        Envelope refused = Envelope.of("app", "acme", "msg_\u0001\u007fbad", Fixtures.REPLAYED_AT, java.util.Map.of(),
+                VALID_BODY.getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < 6; i++) {
+            assertThatThrownBy(() -> queue.send(refused)).isInstanceOf(EnvelopeQueue.EnvelopeRejectedException.class);
+        }
+        assertThat(invoke(Fixtures.event("ingress", "valid.json")).getInt("statusCode")).as("breaker still closed")
+                .isEqualTo(202);
+        assertThat(drain(queueUrl, Duration.ofSeconds(1))).hasSize(1);
     }
 
     @Test
@@ -122,4 +174,22 @@ class IngressFunctionTest extends IngressTestSupport {
         assertRefused("malformed-base64.json", 400, "malformed_body", "base64");
     }
 
+    /** valid.json with another webhook id and body, signed now (at the fixtures' time) with the tenant's secret. */
+    static String signed(String webhookId, String body) {
+        try {
+            ObjectMapper json = new ObjectMapper();
+            ObjectNode event = (ObjectNode) json.readTree(Fixtures.event("ingress", "valid.json"));
+            long timestamp = Fixtures.SIGNED_AT.getEpochSecond();
+            ObjectNode headers = (ObjectNode) event.get("headers");
+            headers.put("webhook-id", webhookId);
+            headers.put("webhook-timestamp", Long.toString(timestamp));
+            headers.put("webhook-signature", StandardWebhooksScheme.sign(Fixtures.CURRENT_SECRET, webhookId, timestamp,
+                    body.getBytes(StandardCharsets.UTF_8)));
+            headers.remove("content-length");
+            event.put("body", body);
+            return event.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

@@ -29,7 +29,16 @@ abstract class IngressTestSupport extends FunctionTestSupport {
 
     /** The fixture is refused with this status, error code and reason, leaks no secret, and enqueues nothing. */
     protected void assertRefused(String fixture, int status, String error, String reasonFragment) {
-        JsonPath response = invoke(Fixtures.event("ingress", fixture));
+        refused(fixture, Fixtures.event("ingress", fixture), status, error, reasonFragment);
+    }
+
+    /** The event is refused with this status, error code and reason, leaks no secret, and enqueues nothing. */
+    protected void assertRefusedEvent(String event, int status, String error, String reasonFragment) {
+        refused("event", event, status, error, reasonFragment);
+    }
+
+    private void refused(String fixture, String event, int status, String error, String reasonFragment) {
+        JsonPath response = invoke(event);
         assertThat(response.getInt("statusCode")).as(fixture + ": " + response.getString("body")).isEqualTo(status);
         JsonPath body = JsonPath.from(response.getString("body"));
         assertThat(body.getString("error")).isEqualTo(error);

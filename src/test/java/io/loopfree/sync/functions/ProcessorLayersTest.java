@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.loopfree.sync.adapters.sqs.EnvelopeCodec;
+import io.loopfree.sync.domain.envelope.EnvelopeCodec;
 import io.loopfree.sync.app.Outcome;
 import io.loopfree.sync.app.ProcessingException;
 import io.loopfree.sync.app.ProcessingMetrics;

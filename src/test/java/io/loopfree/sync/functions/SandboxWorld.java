@@ -27,7 +27,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 
 import io.loopfree.sync.adapters.dynamodb.ConnectionSeeds;
-import io.loopfree.sync.adapters.sqs.EnvelopeCodec;
+import io.loopfree.sync.domain.envelope.EnvelopeCodec;
 import io.loopfree.sync.domain.envelope.Envelope;
 import io.loopfree.sync.local.sandbox.SandboxConfig;
 import io.loopfree.sync.local.sandbox.SandboxProvider;

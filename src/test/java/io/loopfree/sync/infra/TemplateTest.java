@@ -211,6 +211,29 @@ class TemplateTest {
     }
 
     @Test
+    void theJvmVariantSnapshotsPublishedVersionsBehindTheLiveAlias() throws Exception {
+        Map<String, Object> function = map(map(template.get("Globals")).get("Function"));
+        assertThat(function.get("AutoPublishAlias")).isEqualTo("live");
+        assertThat(function.get("SnapStart")).isEqualTo(Map.of("Fn::If", List.of("IsJvm",
+                Map.of("ApplyOn", "PublishedVersions"), Map.of("Ref", "AWS::NoValue"))));
+        java.util.Properties properties = new java.util.Properties();
+        try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("src/main/resources/application.properties"))) {
+            properties.load(in);
+        }
+        assertThat(properties).containsEntry("quarkus.snapstart.enabled", "true")
+                .containsEntry("quarkus.snapstart.preload-classes", "true");
+    }
+
+    @Test
+    void bothQueuesTakeTheLargestMessageTheIngressSends() throws Exception {
+        String maxMessageBytes = io.loopfree.sync.config.SyncConfig.Ingress.class.getMethod("maxMessageBytes")
+                .getAnnotation(io.smallrye.config.WithDefault.class).value();
+        assertThat(maxMessageBytes).isEqualTo("1048576"); // SQS's limit
+        assertThat(properties("SyncQueue").get("MaximumMessageSize")).isEqualTo(Integer.parseInt(maxMessageBytes));
+        assertThat(properties("DeadLetterQueue").get("MaximumMessageSize")).isEqualTo(Integer.parseInt(maxMessageBytes));
+    }
+
+    @Test
     void visibilityTimeoutIsAtLeastSixTimesTheProcessorTimeoutForEveryAllowedTimeout() {
         assertThat(properties("ProcessorFunction").get("Timeout")).isEqualTo(ref("ProcessorTimeoutSeconds"));
         assertThat(properties("SyncQueue").get("VisibilityTimeout")).isEqualTo(Map.of("Fn::FindInMap",
@@ -263,6 +286,7 @@ class TemplateTest {
                 "logs:CreateLogStream", Set.of("IngressLogGroup.Arn"),
                 "logs:PutLogEvents", Set.of("IngressLogGroup.Arn"),
                 "sqs:SendMessage", Set.of("SyncQueue.Arn"),
+                "sqs:GetQueueAttributes", Set.of("SyncQueue.Arn"),
                 "ssm:GetParameter", Set.of(ssmPath(""), ssmPath("/*")),
                 "ssm:GetParametersByPath", Set.of(ssmPath(""), ssmPath("/*")),
                 "kms:Decrypt", Set.of("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*")));

@@ -29,6 +29,10 @@ import com.sun.net.httpserver.HttpServer;
  */
 final class HttpApiGateway implements AutoCloseable {
 
+    static {
+        LocalHttp.noDelay();
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ROUTE_PREFIX = "/webhooks/";
     private static final DateTimeFormatter REQUEST_TIME =
@@ -39,11 +43,16 @@ final class HttpApiGateway implements AutoCloseable {
     private final Supplier<String> state;
 
     HttpApiGateway(int port, Function<String, String> ingress, Supplier<String> state) throws IOException {
+        this(port, ingress, state, 4);
+    }
+
+    /** @param threads requests served at once (at least the ingress's concurrency, so that none idles) */
+    HttpApiGateway(int port, Function<String, String> ingress, Supplier<String> state, int threads) throws IOException {
         this.ingress = ingress;
         this.state = state;
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
         server.createContext("/", this::handle);
-        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+        server.setExecutor(Executors.newFixedThreadPool(Math.max(4, threads), r -> {
             Thread thread = new Thread(r, "api-gateway");
             thread.setDaemon(true);
             return thread;
@@ -102,6 +111,7 @@ final class HttpApiGateway implements AutoCloseable {
         ObjectNode headers = event.putObject("headers");
         // HTTP APIs lower-case header names and join repeated values with commas
         exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
+        forwarded(exchange, headers);
         if (query != null && !query.isEmpty()) {
             ObjectNode parameters = event.putObject("queryStringParameters");
             for (String pair : query.split("&")) {
@@ -136,6 +146,32 @@ final class HttpApiGateway implements AutoCloseable {
         }
         event.put("isBase64Encoded", body.length > 0 && !text);
         return event.toString();
+    }
+
+    /**
+     * The {@code X-Forwarded-*} headers, as API Gateway sets them to describe the URL the sender called (the
+     * ingress rebuilds that URL for HubSpot v3 and Twilio signatures): here {@code http} and this endpoint's port,
+     * unless a proxy or tunnel in front already described the public URL, whose values pass through (a tunnel's
+     * {@code X-Forwarded-Host} becomes the host the ingress sees). The client's address is appended to
+     * {@code x-forwarded-for}, as API Gateway does.
+     */
+    static void forwarded(HttpExchange exchange, ObjectNode headers) {
+        boolean behindProxy = headers.has("x-forwarded-proto");
+        if (!behindProxy) {
+            headers.put("x-forwarded-proto", "http");
+        }
+        if (!headers.has("x-forwarded-port")) {
+            String proto = headers.get("x-forwarded-proto").asText().split(",")[0].trim().toLowerCase(Locale.ROOT);
+            String port = behindProxy ? (proto.equals("http") ? "80" : "443")
+                    : Integer.toString(exchange.getLocalAddress().getPort());
+            headers.put("x-forwarded-port", port);
+        }
+        if (headers.has("x-forwarded-host")) {
+            headers.put("host", headers.get("x-forwarded-host").asText().split(",")[0].trim());
+        }
+        String client = exchange.getRemoteAddress().getAddress().getHostAddress();
+        headers.put("x-forwarded-for", headers.has("x-forwarded-for")
+                ? headers.get("x-forwarded-for").asText() + ", " + client : client);
     }
 
     private static void respond(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {

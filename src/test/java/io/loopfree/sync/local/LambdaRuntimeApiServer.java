@@ -8,31 +8,40 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * The Lambda Runtime API (docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html) for one function, on
- * loopback: the function's runtime polls {@code /invocation/next} and posts a response or an error, exactly as
- * in AWS. Written here because Quarkus' MockEventServer omits the deadline and function-ARN headers that AWS's
- * runtime interface client reads.
+ * The Lambda Runtime API (docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html) for one instance of a function
+ * (one runtime process), on loopback: the runtime polls {@code /invocation/next} and posts a response or an error,
+ * exactly as in AWS. The instances of a function share one queue of pending invocations, so each invocation goes
+ * to whichever instance asks first, as Lambda's concurrency does. Written here because Quarkus' MockEventServer
+ * omits the deadline and function-ARN headers that AWS's runtime interface client reads.
  */
 final class LambdaRuntimeApiServer implements AutoCloseable {
 
-    private static final String PREFIX = "/2018-06-01/runtime/";
-
-    record Invocation(String requestId, String event, CompletableFuture<String> result) {
+    static {
+        LocalHttp.noDelay();
     }
 
-    /** The function reported an error (a Lambda "Unhandled" error): its JSON error body. */
+    private static final String PREFIX = "/2018-06-01/runtime/";
+
+    /** One invocation: its event, and the future its caller waits on. */
+    record Invocation(String requestId, String event, CompletableFuture<String> result) {
+        static Invocation of(String event) {
+            return new Invocation(UUID.randomUUID().toString(), event, new CompletableFuture<>());
+        }
+    }
+
+    /** The function reported an error (a Lambda "Unhandled" error), or its runtime died or timed out. */
     static final class FunctionError extends RuntimeException {
         FunctionError(String body) {
             super(body);
@@ -41,20 +50,29 @@ final class LambdaRuntimeApiServer implements AutoCloseable {
 
     private final String functionName;
     private final Duration timeout;
+    private final BlockingDeque<Invocation> pending;
+    private final LongConsumer durations;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
         Thread thread = new Thread(r, "runtime-api");
         thread.setDaemon(true);
         return thread;
     });
-    private final BlockingQueue<Invocation> pending = new LinkedBlockingQueue<>();
     private final Map<String, Invocation> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, Long> startedAt = new ConcurrentHashMap<>();
     private final CompletableFuture<String> initError = new CompletableFuture<>();
     private final CompletableFuture<Void> initialized = new CompletableFuture<>();
 
-    LambdaRuntimeApiServer(String functionName, Duration timeout) throws IOException {
+    /**
+     * @param pending the function's invocations waiting for an instance (shared by its instances)
+     * @param durations receives each completed invocation's duration in nanoseconds, from pick-up to response
+     */
+    LambdaRuntimeApiServer(String functionName, Duration timeout, BlockingDeque<Invocation> pending,
+            LongConsumer durations) throws IOException {
         this.functionName = functionName;
         this.timeout = timeout;
+        this.pending = pending;
+        this.durations = durations;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext(PREFIX, this::handle);
         server.setExecutor(executor);
@@ -66,16 +84,6 @@ final class LambdaRuntimeApiServer implements AutoCloseable {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 
-    /**
-     * Queues one invocation; the future completes with the function's response or a {@link FunctionError}. As in
-     * Lambda, the function's timeout runs from the moment its runtime picks the invocation up.
-     */
-    CompletableFuture<String> invoke(String event) {
-        Invocation invocation = new Invocation(UUID.randomUUID().toString(), event, new CompletableFuture<>());
-        pending.add(invocation);
-        return invocation.result();
-    }
-
     /** Completes with the runtime's init error body, if it reports one. */
     CompletableFuture<String> initError() {
         return initError;
@@ -84,6 +92,13 @@ final class LambdaRuntimeApiServer implements AutoCloseable {
     /** Completes when the runtime first asks for an invocation: its init phase is over. */
     CompletableFuture<Void> initialized() {
         return initialized;
+    }
+
+    /** The runtime behind this server died: what it was running fails now, as Lambda reports Runtime.ExitError. */
+    void failInFlight(String why) {
+        inFlight.values().forEach(i -> i.result().completeExceptionally(new FunctionError(
+                "{\"errorType\":\"Runtime.ExitError\",\"errorMessage\":\"" + why.replace("\"", "'") + "\"}")));
+        inFlight.clear();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -113,8 +128,14 @@ final class LambdaRuntimeApiServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
+        if (invocation.result().isDone()) { // its caller gave up waiting: never run it
+            next(exchange);
+            return;
+        }
         inFlight.put(invocation.requestId(), invocation);
+        startedAt.put(invocation.requestId(), System.nanoTime());
         long deadline = System.currentTimeMillis() + timeout.toMillis();
+        // as in Lambda, the function's timeout runs from the moment its runtime picks the invocation up
         invocation.result().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
         exchange.getResponseHeaders().add("Lambda-Runtime-Aws-Request-Id", invocation.requestId());
         exchange.getResponseHeaders().add("Lambda-Runtime-Deadline-Ms", Long.toString(deadline));
@@ -123,16 +144,28 @@ final class LambdaRuntimeApiServer implements AutoCloseable {
         exchange.getResponseHeaders().add("Lambda-Runtime-Trace-Id",
                 "Root=1-00000000-" + invocation.requestId().replace("-", "").substring(0, 24) + ";Sampled=0");
         exchange.getResponseHeaders().add("Content-Type", "application/json");
-        respond(exchange, 200, invocation.event());
+        try {
+            respond(exchange, 200, invocation.event());
+        } catch (IOException e) {
+            // the runtime went away between asking and receiving: another instance takes the invocation
+            inFlight.remove(invocation.requestId());
+            startedAt.remove(invocation.requestId());
+            pending.addFirst(invocation);
+            throw e;
+        }
     }
 
     private void complete(HttpExchange exchange, String path, boolean error) throws IOException {
         String requestId = path.substring("invocation/".length(), path.lastIndexOf('/'));
         String body = read(exchange);
         Invocation invocation = inFlight.remove(requestId);
+        Long started = startedAt.remove(requestId);
         if (invocation == null) {
             respond(exchange, 400, "{\"errorMessage\":\"unknown request id\"}");
             return;
+        }
+        if (started != null) {
+            durations.accept(System.nanoTime() - started);
         }
         if (error) {
             invocation.result().completeExceptionally(new FunctionError(body));
@@ -160,7 +193,6 @@ final class LambdaRuntimeApiServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
-        pending.forEach(i -> i.result().cancel(true));
-        inFlight.values().forEach(i -> i.result().cancel(true));
+        failInFlight("the runtime API of " + functionName + " was closed");
     }
 }

@@ -48,8 +48,36 @@ public final class LocalEngine implements AutoCloseable {
     public static final String DEMO_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The processor's timeout in infra/template.yaml (ProcessorTimeout). */
+    public static final Duration PROCESSOR_TIMEOUT = Duration.ofSeconds(30);
+    /** infra/template.yaml's rule (AWS's advice for SQS event sources): visibility = 6 × the function timeout. */
+    public static final int VISIBILITY_PER_TIMEOUT = 6;
+    /** {@code sync.dedup.lease}'s default. */
+    private static final Duration DEFAULT_LEASE = Duration.ofSeconds(20);
+
+    /**
+     * @param visibilityTimeout the queue's; null for the template's rule (6 × the processor's timeout)
+     * @param concurrency instances of the ingress and of the processor each (Lambda's concurrency), and batches in
+     *        flight at once; the reconciler runs one
+     * @param processorTimeout the processor's function timeout
+     */
     public record Settings(Path functionZip, int httpPort, int dynamoPort, int sqsPort, Duration reconcileEvery,
-            Duration visibilityTimeout, int maxReceiveCount, PrintStream log) {
+            Duration visibilityTimeout, int maxReceiveCount, PrintStream log, int concurrency,
+            Duration processorTimeout) {
+
+        public Settings {
+            concurrency = Math.max(1, concurrency);
+            processorTimeout = processorTimeout == null ? PROCESSOR_TIMEOUT : processorTimeout;
+            visibilityTimeout = visibilityTimeout == null ? processorTimeout.multipliedBy(VISIBILITY_PER_TIMEOUT)
+                    : visibilityTimeout;
+        }
+
+        /** One instance per function and the template's processor timeout. */
+        public Settings(Path functionZip, int httpPort, int dynamoPort, int sqsPort, Duration reconcileEvery,
+                Duration visibilityTimeout, int maxReceiveCount, PrintStream log) {
+            this(functionZip, httpPort, dynamoPort, sqsPort, reconcileEvery, visibilityTimeout, maxReceiveCount, log, 1,
+                    PROCESSOR_TIMEOUT);
+        }
     }
 
     private final List<AutoCloseable> started = new ArrayList<>();
@@ -60,6 +88,8 @@ public final class LocalEngine implements AutoCloseable {
     private SyncResources.Queues queues;
     private Path workDirectory;
     private Path runtimeClientLibrary;
+    private Path task;
+    private Map<String, String> environment;
     private LambdaFunctionProcess ingress;
     private LambdaFunctionProcess processor;
     private LambdaFunctionProcess reconciler;
@@ -96,21 +126,27 @@ public final class LocalEngine implements AutoCloseable {
 
         workDirectory = Files.createTempDirectory(settings.functionZip().toAbsolutePath().getParent(), "local-lambda-");
         started.add(() -> deleteRecursively(workDirectory));
-        Path task = unpack(settings.functionZip(), workDirectory.resolve("task"));
+        task = unpack(settings.functionZip(), workDirectory.resolve("task"));
         runtimeClientLibrary = LambdaFunctionProcess.extractRuntimeClientLibrary(workDirectory);
-        Map<String, String> environment = environment();
-        ingress = startFunction("ingress", task, environment, Duration.ofSeconds(10));
-        processor = startFunction("processor", task, environment, Duration.ofSeconds(30));
-        reconciler = startFunction("reconciler", task, environment, Duration.ofSeconds(60));
+        environment = environment();
+        if (settings.visibilityTimeout().compareTo(settings.processorTimeout()) < 0) {
+            settings.log().println("[local] warning: the queue's visibility timeout (" + settings.visibilityTimeout().toSeconds()
+                    + " s) is shorter than the processor's timeout (" + settings.processorTimeout().toSeconds()
+                    + " s): a slow batch reappears while it still runs. The template uses 6 × the timeout.");
+        }
+        ingress = startFunction("ingress", task, environment, Duration.ofSeconds(10), settings.concurrency());
+        processor = startFunction("processor", task, environment, settings.processorTimeout(), settings.concurrency());
+        reconciler = startFunction("reconciler", task, environment, Duration.ofSeconds(60), 1);
         for (LambdaFunctionProcess function : List.of(ingress, processor, reconciler)) {
-            function.awaitInitialized(Duration.ofMinutes(2));
+            function.awaitInitialized(Duration.ofMinutes(3));
         }
 
-        gateway = new HttpApiGateway(settings.httpPort(), ingress::invoke, this::stateSummary);
+        gateway = new HttpApiGateway(settings.httpPort(), ingress::invoke, this::stateSummary, 4 * settings.concurrency());
         started.add(gateway);
         String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(queues.queueUrl())
                 .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
-        eventSource = new SqsEventSourceMapping(sqs, queues.queueUrl(), queueArn, processor::invoke);
+        eventSource = new SqsEventSourceMapping(sqs, queues.queueUrl(), queueArn, processor::invoke,
+                settings.concurrency());
         started.add(eventSource);
         if (!settings.reconcileEvery().isZero()) {
             ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -143,14 +179,20 @@ public final class LocalEngine implements AutoCloseable {
                 environment.putIfAbsent(name, value);
             }
         });
+        // the dedup lease must end before a redelivery comes (docs/processor.md): with a visibility timeout
+        // shortened for a test, shorten the lease with it
+        if (settings.visibilityTimeout().compareTo(DEFAULT_LEASE.multipliedBy(2)) < 0) {
+            environment.putIfAbsent("SYNC_DEDUP_LEASE", Math.max(500, settings.visibilityTimeout().toMillis() / 2) + "ms");
+        }
         return environment;
     }
 
-    private LambdaFunctionProcess startFunction(String name, Path task, Map<String, String> environment, Duration timeout) {
+    private LambdaFunctionProcess startFunction(String name, Path task, Map<String, String> environment, Duration timeout,
+            int concurrency) {
         Map<String, String> own = new HashMap<>(environment);
         own.put("QUARKUS_FUNQY_EXPORT", name);
         LambdaFunctionProcess function = LambdaFunctionProcess.start(name, task, own, timeout, runtimeClientLibrary,
-                settings.log());
+                settings.log(), concurrency);
         started.add(function);
         return function;
     }
@@ -185,6 +227,75 @@ public final class LocalEngine implements AutoCloseable {
 
     /** Invokes the reconciler with an EventBridge scheduled event, as the schedule does. */
     public String reconcile() {
+        return reconciler.invoke(scheduledEvent());
+    }
+
+    /** Cold start of one function: milliseconds from process start to the end of init, and to its first response. */
+    public record ColdStart(String function, double initMillis, double firstResponseMillis, String response) {
+    }
+
+    /**
+     * Starts one more instance of {@code function} in a fresh JVM (its own Runtime API, the engine's environment),
+     * measures its init and its first invocation with a typical event (a signed webhook, an SQS batch of one
+     * envelope, a scheduled event), and stops it. Lambda's JVM flags unless {@code jvmOptions} says otherwise.
+     */
+    public ColdStart coldStart(String function, String jvmOptions) {
+        Map<String, String> own = new HashMap<>(environment);
+        own.put("QUARKUS_FUNQY_EXPORT", function);
+        String event = switch (function) {
+            case "ingress" -> webhookEvent();
+            case "processor" -> sqsEvent();
+            case "reconciler" -> scheduledEvent();
+            default -> throw new IllegalArgumentException(function);
+        };
+        long start = System.nanoTime();
+        try (LambdaFunctionProcess instance = LambdaFunctionProcess.start(function, task, own, Duration.ofSeconds(60),
+                runtimeClientLibrary, null, 1, jvmOptions)) {
+            instance.awaitInitialized(Duration.ofMinutes(3));
+            double init = (System.nanoTime() - start) / 1e6;
+            String response = instance.invoke(event);
+            return new ColdStart(function, init, (System.nanoTime() - start) / 1e6, response);
+        }
+    }
+
+    /** A payload 2.0 event of a Standard Webhooks delivery for the demo tenant, signed now. */
+    private String webhookEvent() {
+        String id = "msg_cold_" + UUID.randomUUID().toString().replace("-", "");
+        long timestamp = Instant.now().getEpochSecond();
+        String body = "{\"type\":\"contact.updated\",\"timestamp\":\"" + Instant.ofEpochSecond(timestamp)
+                + "\",\"data\":{\"id\":\"c_cold\",\"email\":\"ada@example.com\"}}";
+        ObjectNode event = JSON.createObjectNode();
+        event.put("version", "2.0");
+        event.put("routeKey", "POST /webhooks/{system}/{tenant}");
+        event.put("rawPath", "/webhooks/app/acme");
+        event.put("rawQueryString", "");
+        event.putObject("headers").put("host", "localhost").put("content-type", "application/json")
+                .put("x-forwarded-proto", "http").put("x-forwarded-port", "80")
+                .put("webhook-id", id).put("webhook-timestamp", Long.toString(timestamp))
+                .put("webhook-signature", StandardWebhooksScheme.sign(DEMO_SECRET, id, timestamp,
+                        body.getBytes(StandardCharsets.UTF_8)));
+        event.putObject("requestContext").putObject("http").put("method", "POST").put("path", "/webhooks/app/acme");
+        event.putObject("pathParameters").put("system", "app").put("tenant", "acme");
+        event.put("isBase64Encoded", false);
+        event.put("body", body);
+        return event.toString();
+    }
+
+    /** An SQS event of one envelope (a new contact), as the event source mapping builds it. */
+    private String sqsEvent() {
+        String id = "msg_cold_" + UUID.randomUUID().toString().replace("-", "");
+        String body = "{\"type\":\"contact.updated\",\"timestamp\":\"" + Instant.now()
+                + "\",\"data\":{\"id\":\"c_" + id.substring(9, 17) + "\",\"email\":\"ada@example.com\"}}";
+        String envelope = io.loopfree.sync.domain.envelope.EnvelopeCodec.encode(io.loopfree.sync.domain.envelope.Envelope.of(
+                "app", "acme", id, Instant.now(), Map.of("webhook-id", id), body.getBytes(StandardCharsets.UTF_8)));
+        software.amazon.awssdk.services.sqs.model.Message message = software.amazon.awssdk.services.sqs.model.Message.builder()
+                .messageId(UUID.randomUUID().toString()).receiptHandle("cold-start").body(envelope)
+                .attributesWithStrings(Map.of("ApproximateReceiveCount", "1")).build();
+        return io.loopfree.sync.support.SqsEvents.of(List.of(message), "arn:aws:sqs:us-east-1:000000000000:loopfree-changes");
+    }
+
+    /** An EventBridge scheduled event, as the reconciler's schedule sends it. */
+    private static String scheduledEvent() {
         ObjectNode event = JSON.createObjectNode();
         event.put("version", "0");
         event.put("id", UUID.randomUUID().toString());
@@ -195,7 +306,7 @@ public final class LocalEngine implements AutoCloseable {
         event.put("region", AwsBackend.REGION);
         event.putArray("resources").add("arn:aws:events:us-east-1:000000000000:rule/loopfree-reconciler-schedule");
         event.putObject("detail");
-        return reconciler.invoke(event.toString());
+        return event.toString();
     }
 
     private void reconcileQuietly() {
@@ -206,24 +317,52 @@ public final class LocalEngine implements AutoCloseable {
         }
     }
 
-    /** A summary of the tables and queues, for {@code GET /_local/state}. */
+    /** Items shown per table by {@code GET /_local/state}; the count is always the table's whole. */
+    static final int STATE_ITEMS_SHOWN = 1000;
+
+    /**
+     * A summary of the tables and queues, for {@code GET /_local/state}: every table paged to the end (its item
+     * count, and its first {@link #STATE_ITEMS_SHOWN} items), and each queue's visible, in-flight (received, not
+     * yet deleted) and delayed messages.
+     */
     String stateSummary() {
         ObjectNode root = JSON.createObjectNode();
+        ObjectNode tables = root.putObject("tables");
         for (String table : List.of(SyncResources.EVENTS_TABLE, SyncResources.STATE_TABLE)) {
-            var items = root.putArray(table);
-            dynamo.scan(b -> b.tableName(table).limit(100)).items().forEach(item -> items.add(toJson(item)));
+            ObjectNode summary = tables.putObject(table);
+            var items = JSON.createArrayNode();
+            int count = 0;
+            for (Map<String, AttributeValue> item : dynamo.scanPaginator(b -> b.tableName(table)).items()) {
+                if (count++ < STATE_ITEMS_SHOWN) {
+                    items.add(toJson(item));
+                }
+            }
+            summary.put("count", count);
+            summary.put("shown", items.size());
+            summary.set("items", items);
         }
         ObjectNode queueDepths = root.putObject("queues");
         for (String url : List.of(queues.queueUrl(), queues.dlqUrl())) {
-            String visible = sqs.getQueueAttributes(b -> b.queueUrl(url)
-                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
-                    .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
-            queueDepths.put(url.substring(url.lastIndexOf('/') + 1), Integer.parseInt(visible));
+            Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(b -> b.queueUrl(url)
+                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
+            ObjectNode queue = queueDepths.putObject(url.substring(url.lastIndexOf('/') + 1));
+            queue.put("visible", Integer.parseInt(attributes.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "0")));
+            queue.put("inFlight", Integer.parseInt(attributes.getOrDefault(
+                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0")));
+            queue.put("delayed", Integer.parseInt(attributes.getOrDefault(
+                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED, "0")));
         }
         ObjectNode eventSourceStats = root.putObject("eventSourceMapping");
         eventSourceStats.put("invocations", eventSource.invocations());
         eventSourceStats.put("deleted", eventSource.deleted());
         eventSourceStats.put("failedRecords", eventSource.failedRecords());
+        ObjectNode functions = root.putObject("functions");
+        for (LambdaFunctionProcess function : List.of(ingress, processor, reconciler)) {
+            functions.putObject(function.name()).put("instances", function.pids().size())
+                    .put("restarts", function.restarts());
+        }
         return root.toPrettyString();
     }
 
@@ -274,10 +413,42 @@ public final class LocalEngine implements AutoCloseable {
 
     /** Log lines of one function: {@code ingress}, {@code processor} or {@code reconciler}. */
     public List<String> output(String function) {
+        return function(function).output();
+    }
+
+    /** Disables the SQS event source mapping (batches in flight finish), as an operator can in AWS. */
+    public void pauseEventSource() {
+        eventSource.pause();
+    }
+
+    public void resumeEventSource() {
+        eventSource.resume();
+    }
+
+    /** Process ids of a function's running instances (a test kills one to see it replaced). */
+    public List<Long> pids(String function) {
+        return function(function).pids();
+    }
+
+    /** How many times a function's instances died and were replaced. */
+    public int restarts(String function) {
+        return function(function).restarts();
+    }
+
+    /** Durations (ns) of a function's invocations since the last {@link #clearDurations}: Lambda's "Duration". */
+    public List<Long> durations(String function) {
+        return function(function).durations();
+    }
+
+    public void clearDurations(String function) {
+        function(function).clearDurations();
+    }
+
+    private LambdaFunctionProcess function(String function) {
         return switch (function) {
-            case "ingress" -> ingress.output();
-            case "processor" -> processor.output();
-            case "reconciler" -> reconciler.output();
+            case "ingress" -> ingress;
+            case "processor" -> processor;
+            case "reconciler" -> reconciler;
             default -> throw new IllegalArgumentException(function);
         };
     }
@@ -306,15 +477,23 @@ public final class LocalEngine implements AutoCloseable {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        // started by Maven (exec:exec): when Maven goes (TERM, Ctrl-C, killed), so does this JVM, through its
+        // shutdown hook, which stops the function processes
+        ExitWithParent.install();
+        Duration processorTimeout = Duration.ofSeconds(Long.getLong("local.processor.timeout.seconds",
+                PROCESSOR_TIMEOUT.toSeconds()));
+        Long visibility = Long.getLong("local.visibility.seconds");
         Settings settings = new Settings(
                 Path.of(System.getProperty("function.zip", "target/function.zip")),
                 Integer.getInteger("local.http.port", 8080),
                 Integer.getInteger("local.dynamodb.port", 8000),
                 Integer.getInteger("local.sqs.port", 9324),
                 Duration.ofSeconds(Long.getLong("local.reconcile.seconds", 60)),
-                Duration.ofSeconds(Long.getLong("local.visibility.seconds", 10)),
+                visibility == null ? null : Duration.ofSeconds(visibility),
                 Integer.getInteger("local.max.receives", 3),
-                System.out);
+                System.out,
+                Integer.getInteger("local.concurrency", 2),
+                processorTimeout);
         LocalEngine engine = LocalEngine.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -327,10 +506,10 @@ public final class LocalEngine implements AutoCloseable {
 
                 ==== loopfree-sync is running locally ====
                 webhooks:   %s/webhooks/{system}/{tenant}   (API Gateway HTTP API shape -> ingress)
-                state:      %s/_local/state                 (tables, queue depths)
+                state:      %s/_local/state                 (tables, queue depths, in-flight messages)
                 DynamoDB:   %s   SQS: %s   (region %s, any credentials)
-                queue:      %s   DLQ: %s
-                reconciler: every %ss
+                queue:      %s   DLQ: %s   (visibility %ss)
+                functions:  %s instance(s) of ingress and processor (-Dlocal.concurrency=N); reconciler every %ss
 
                 Send a signed webhook (tenant acme of system app, secret %s):
                   %s
@@ -338,7 +517,8 @@ public final class LocalEngine implements AutoCloseable {
                 Ctrl-C stops everything.
                 """.formatted(engine.baseUrl(), engine.baseUrl(), engine.aws().dynamoEndpoint(),
                 engine.aws().sqsEndpoint(), AwsBackend.REGION, engine.queues().queueUrl(), engine.queues().dlqUrl(),
-                settings.reconcileEvery().toSeconds(), DEMO_SECRET, signedCurl(url)));
+                settings.visibilityTimeout().toSeconds(), settings.concurrency(), settings.reconcileEvery().toSeconds(),
+                DEMO_SECRET, signedCurl(url)));
         stopped.await();
     }
 }

@@ -31,23 +31,49 @@ final class SqsEventSourceMapping implements AutoCloseable {
     private final String queueArn;
     private final Function<String, String> processor;
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicBoolean paused = new AtomicBoolean(false);
     private final AtomicLong invocations = new AtomicLong();
     private final AtomicLong deleted = new AtomicLong();
     private final AtomicLong failedRecords = new AtomicLong();
-    private final Thread poller;
+    private final List<Thread> pollers = new java.util.ArrayList<>();
 
     SqsEventSourceMapping(SqsClient sqs, String queueUrl, String queueArn, Function<String, String> processor) {
+        this(sqs, queueUrl, queueArn, processor, 1);
+    }
+
+    /**
+     * @param concurrency how many batches are in flight at once (Lambda scales its pollers up to the function's
+     *        concurrency): one poller per processor instance
+     */
+    SqsEventSourceMapping(SqsClient sqs, String queueUrl, String queueArn, Function<String, String> processor,
+            int concurrency) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.queueArn = queueArn;
         this.processor = processor;
-        this.poller = new Thread(this::poll, "sqs-event-source-mapping");
-        poller.setDaemon(true);
-        poller.start();
+        for (int i = 1; i <= Math.max(1, concurrency); i++) {
+            Thread poller = new Thread(this::poll, "sqs-event-source-mapping-" + i);
+            poller.setDaemon(true);
+            poller.start();
+            pollers.add(poller);
+        }
+    }
+
+    /** Stops taking batches (those in flight finish), as disabling the event source mapping does. */
+    void pause() {
+        paused.set(true);
+    }
+
+    void resume() {
+        paused.set(false);
     }
 
     private void poll() {
         while (running.get()) {
+            if (paused.get()) {
+                idle(100);
+                continue;
+            }
             try {
                 List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
                         .waitTimeSeconds(1)
@@ -99,9 +125,14 @@ final class SqsEventSourceMapping implements AutoCloseable {
         return failedRecords.get();
     }
 
+    /** Backs off after a failed receive (SQS unreachable), as the event source mapping does; not a test wait. */
     private static void sleep() {
+        idle(1000);
+    }
+
+    private static void idle(long millis) {
         try {
-            Thread.sleep(1000);
+            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -110,10 +141,12 @@ final class SqsEventSourceMapping implements AutoCloseable {
     @Override
     public void close() {
         running.set(false);
-        try {
-            poller.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        for (Thread poller : pollers) {
+            try {
+                poller.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -14,7 +14,7 @@ import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 
 /**
  * DynamoDB Local and ElasticMQ in this JVM, on loopback: the real DynamoDB and SQS wire protocols with no AWS
- * account and no Docker. Ports are chosen free unless given.
+ * account and no Docker. Ports are chosen free unless given. Any credentials and region see the same tables.
  */
 public final class EmbeddedAws implements AwsBackend {
 
@@ -37,7 +37,9 @@ public final class EmbeddedAws implements AwsBackend {
     public static EmbeddedAws start(int dynamoPort, int sqsPort) {
         try {
             DynamoDBProxyServer dynamo = ServerRunner.createServerFromCommandLineArgs(new String[] {
-                    "-inMemory", "-disableTelemetry", "-port", Integer.toString(dynamoPort) });
+                    // -sharedDb: one database whatever the credentials and region, so that any AWS CLI profile
+                    // sees the engine's tables (without it DynamoDB Local namespaces them by access key)
+                    "-inMemory", "-sharedDb", "-disableTelemetry", "-port", Integer.toString(dynamoPort) });
             dynamo.start();
             SQSRestServer sqs = SQSRestServerBuilder
                     .withInterface("127.0.0.1")

@@ -1,24 +1,21 @@
 package io.loopfree.sync.adapters.dynamodb;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
+
+import io.loopfree.sync.domain.change.FieldType;
 
 /**
  * One fixed ISO-8601 form for every timestamp attribute ({@code 2026-11-20T10:00:05.000Z}): readable in the
- * console, and with a fixed width so that string comparison in condition expressions is time order.
+ * console, and with a fixed width so that string comparison in condition expressions is time order. The format
+ * is the domain's one ({@link FieldType#formatInstant}), the same the normalized timestamp fields use.
  */
 final class IsoTimestamps {
-
-    private static final DateTimeFormatter FORMAT =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private IsoTimestamps() {
     }
 
     static String format(Instant instant) {
-        return FORMAT.format(instant.truncatedTo(ChronoUnit.MILLIS));
+        return FieldType.formatInstant(instant);
     }
 
     static Instant parse(String value) {

@@ -10,13 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.loopfree.sync.domain.text.Names;
 import io.loopfree.sync.domain.change.ChangeMapping;
 import io.loopfree.sync.domain.change.FieldType;
 import io.loopfree.sync.domain.change.MappingException;
@@ -32,7 +32,6 @@ import io.loopfree.sync.ports.MappingRepository;
 @ApplicationScoped
 public class ClasspathMappingRepository implements MappingRepository {
 
-    private static final Pattern SYSTEM_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, Optional<ChangeMapping>> cache = new ConcurrentHashMap<>();
@@ -50,7 +49,7 @@ public class ClasspathMappingRepository implements MappingRepository {
 
     @Override
     public Optional<ChangeMapping> find(String system) {
-        if (system == null || !SYSTEM_NAME.matcher(system).matches()) {
+        if (!Names.isValid(system)) {
             return Optional.empty();
         }
         return cache.computeIfAbsent(system, this::load);

@@ -19,6 +19,7 @@ import io.loopfree.sync.adapters.json.JsonValues;
 import io.loopfree.sync.domain.change.Actor;
 import io.loopfree.sync.domain.change.Change;
 import io.loopfree.sync.domain.change.ChangeMapping;
+import io.loopfree.sync.domain.change.ChangeTooLargeException;
 import io.loopfree.sync.domain.change.FieldMapping;
 import io.loopfree.sync.domain.change.FieldSet;
 import io.loopfree.sync.domain.change.FieldType;
@@ -307,6 +308,7 @@ final class JsonataChangeMapping implements ChangeMapping {
         Actor actor = new Actor(Actor.Kind.parse(text(rule, "actor.kind", input)), text(rule, "actor.id", input));
         boolean deleted = truthy(value(rule, "deleted", input));
         FieldSet fields = rule.skinny() ? FieldSet.EMPTY : fields(rule, input);
+        ChangeTooLargeException.check(system, recordId, fields);
         return new Change(eventId, system, envelope.tenant(), account, rule.resource(), recordId, canonicalKey,
                 occurredAt, actor, text(rule, "changeAgent", input), deleted, rule.skinny(), rule.partial(), fields,
                 merged(rule, input));

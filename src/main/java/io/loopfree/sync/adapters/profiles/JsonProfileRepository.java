@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -16,6 +15,7 @@ import jakarta.inject.Inject;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.loopfree.sync.domain.text.Names;
 import io.loopfree.sync.config.SyncConfig;
 import io.loopfree.sync.domain.webhook.ProviderProfile;
 import io.loopfree.sync.ports.ProfileRepository;
@@ -29,7 +29,6 @@ import io.loopfree.sync.ports.ProfileRepository;
 @ApplicationScoped
 public class JsonProfileRepository implements ProfileRepository {
 
-    private static final Pattern SYSTEM_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, ProviderProfile> cache = new ConcurrentHashMap<>();
@@ -47,7 +46,7 @@ public class JsonProfileRepository implements ProfileRepository {
     /** @throws InvalidProfileException when the profile exists but is not valid */
     @Override
     public Optional<ProviderProfile> find(String system) {
-        if (system == null || !SYSTEM_NAME.matcher(system).matches()) {
+        if (!Names.isValid(system)) {
             return Optional.empty(); // never turn a path parameter into an arbitrary file or resource path
         }
         ProviderProfile cached = cache.get(system);

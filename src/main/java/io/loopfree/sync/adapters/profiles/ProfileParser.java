@@ -25,7 +25,7 @@ import io.loopfree.sync.domain.webhook.SignatureSpec;
 public final class ProfileParser {
 
     private static final Set<String> PROFILE_FIELDS = Set.of("system", "description", "sources", "signature",
-            "challenges", "split", "eventId", "forwardedHeaders", "publicBaseUrl", "notes");
+            "challenges", "split", "eventId", "forwardedHeaders", "publicBaseUrl", "body", "notes");
     private static final Set<String> SIGNATURE_FIELDS = Set.of("scheme", "toleranceSeconds", "header", "algorithm",
             "encoding", "prefix", "separator", "timestampHeader", "timestampUnit", "signedContent", "urlDecodes",
             "secretFormat", "items", "itemField", "source", "notes");
@@ -54,7 +54,8 @@ public final class ProfileParser {
                 optionalText(node, "split"),
                 values(node.path("eventId"), "eventId"),
                 strings(node.path("forwardedHeaders"), "forwardedHeaders"),
-                optionalText(node, "publicBaseUrl"));
+                optionalText(node, "publicBaseUrl"),
+                optionalText(node, "body").map(b -> enumValue(ProviderProfile.BodyFormat.class, b, "body")).orElse(null));
         SignatureSchemes.forProfile(profile, Optional.empty()); // its parameters must make a scheme, now, not per request
         return profile;
     }

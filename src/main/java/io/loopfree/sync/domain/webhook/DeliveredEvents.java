@@ -28,7 +28,7 @@ public final class DeliveredEvents {
         List<DeliveredEvent> events = new ArrayList<>(parts.size());
         for (int i = 0; i < parts.size(); i++) {
             byte[] part = parts.get(i);
-            Supplier<Optional<JsonNode>> json = memoized(part);
+            Supplier<Optional<JsonNode>> json = Memo.of(() -> Json.parse(part));
             Optional<String> eventId = Optional.empty();
             for (RequestValue source : profile.eventId()) {
                 eventId = source.read(request, part, json);
@@ -40,22 +40,12 @@ public final class DeliveredEvents {
                 throw new BatchSplitter.MalformedBatchException("no event id" + (parts.size() > 1 ? " in element " + i : "")
                         + ": looked at " + profile.eventId());
             }
+            Optional<String> unusable = EventIds.problem(eventId.get());
+            if (unusable.isPresent()) {
+                throw new BatchSplitter.MalformedBatchException(unusable.get() + (parts.size() > 1 ? " (element " + i + ")" : ""));
+            }
             events.add(new DeliveredEvent(eventId.get(), part));
         }
         return events;
-    }
-
-    static Supplier<Optional<JsonNode>> memoized(byte[] content) {
-        return new Supplier<>() {
-            private Optional<JsonNode> parsed;
-
-            @Override
-            public Optional<JsonNode> get() {
-                if (parsed == null) {
-                    parsed = Json.parse(content);
-                }
-                return parsed;
-            }
-        };
     }
 }

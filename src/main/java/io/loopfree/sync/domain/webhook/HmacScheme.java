@@ -63,7 +63,7 @@ public final class HmacScheme implements SignatureScheme {
             if (timestamp.isEmpty()) {
                 return Verification.rejected("missing header: " + timestampHeader.get() + " is required");
             }
-            Optional<Instant> signedAt = parseTimestamp(timestamp.get());
+            Optional<Instant> signedAt = ReplayWindow.parseEpoch(timestamp.get(), timestampUnit);
             if (signedAt.isEmpty()) {
                 return Verification.rejected("malformed " + timestampHeader.get() + ": not epoch " + timestampUnit);
             }
@@ -93,16 +93,6 @@ public final class HmacScheme implements SignatureScheme {
             }
         }
         return Verification.rejected("signature mismatch");
-    }
-
-    private Optional<Instant> parseTimestamp(String text) {
-        try {
-            long value = Long.parseLong(text);
-            return Optional.of(timestampUnit == SignatureSpec.TimestampUnit.seconds ? Instant.ofEpochSecond(value)
-                    : Instant.ofEpochMilli(value));
-        } catch (NumberFormatException | java.time.DateTimeException e) {
-            return Optional.empty();
-        }
     }
 
     private List<byte[]> presentedSignatures(String value) {

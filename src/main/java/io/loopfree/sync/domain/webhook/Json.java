@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.loopfree.sync.domain.text.Untrusted;
 
 /** Reading JSON bodies and JSON Pointer expressions (RFC 6901), the way profiles name places in a payload. */
 public final class Json {
@@ -15,16 +18,34 @@ public final class Json {
     private Json() {
     }
 
-    /** The body as a JSON tree, or empty when it is not JSON. */
-    public static Optional<JsonNode> parse(byte[] body) {
+    /**
+     * A body read as JSON: the tree, or why it is not JSON (empty, malformed, nested deeper than the parser's
+     * limit...), the parser's words escaped and bounded: they may quote the body.
+     */
+    public record Parsed(Optional<JsonNode> tree, Optional<String> problem) {
+    }
+
+    /** The body as a JSON tree, or the reason it is not one; the same parser and limits the processor uses. */
+    public static Parsed read(byte[] body) {
         if (body.length == 0) {
-            return Optional.empty();
+            return new Parsed(Optional.empty(), Optional.of("the body is empty"));
         }
         try {
-            return Optional.ofNullable(MAPPER.readTree(body)).filter(node -> !node.isMissingNode());
+            JsonNode node = MAPPER.readTree(body);
+            if (node == null || node.isMissingNode()) {
+                return new Parsed(Optional.empty(), Optional.of("the body holds no JSON value"));
+            }
+            return new Parsed(Optional.of(node), Optional.empty());
+        } catch (JsonProcessingException e) {
+            return new Parsed(Optional.empty(), Optional.of("the body is not JSON: " + Untrusted.text(e.getOriginalMessage())));
         } catch (IOException e) {
-            return Optional.empty();
+            return new Parsed(Optional.empty(), Optional.of("the body is not JSON: " + Untrusted.text(e.getMessage())));
         }
+    }
+
+    /** The body as a JSON tree, or empty when it is not JSON. */
+    public static Optional<JsonNode> parse(byte[] body) {
+        return read(body).tree();
     }
 
     /** A scalar at the pointer, as text (numbers as written); empty when absent, null, blank or not a scalar. */

@@ -17,6 +17,8 @@ import java.util.Set;
  * @param eventId where the event id comes from, tried in order, read from each element of a split batch
  * @param publicBaseUrl the public base URL the provider calls, when it cannot be rebuilt from the request (see
  *        {@link PublicUrl}); overrides the deployment's setting
+ * @param body what a delivery's body must be: {@code json} (a body the processor could never parse is refused
+ *        with 400, not enqueued) or {@code any} (forms, binary...)
  */
 public record ProviderProfile(
         String system,
@@ -27,7 +29,16 @@ public record ProviderProfile(
         Optional<String> split,
         List<RequestValue> eventId,
         List<String> forwardedHeaders,
-        Optional<String> publicBaseUrl) {
+        Optional<String> publicBaseUrl,
+        BodyFormat body) {
+
+    /** What a delivery's body must be. */
+    public enum BodyFormat {
+        /** One JSON value, within the parser's limits. */
+        json,
+        /** Anything: forms, binary; the signature covers the bytes. */
+        any
+    }
 
     public ProviderProfile {
         if (system == null || system.isBlank()) {
@@ -48,6 +59,7 @@ public record ProviderProfile(
         forwardedHeaders = forwardedHeaders == null ? List.of()
                 : forwardedHeaders.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
         publicBaseUrl = publicBaseUrl == null ? Optional.empty() : publicBaseUrl.filter(u -> !u.isBlank());
+        body = body == null ? BodyFormat.any : body;
     }
 
     /** POST always (deliveries); other methods only where a challenge arrives with them (Meta's GET). */

@@ -52,13 +52,11 @@ public final class StripeScheme implements SignatureScheme {
         if (timestamp == null) {
             return Verification.rejected("malformed " + header + ": no t= timestamp");
         }
-        long seconds;
-        try {
-            seconds = Long.parseLong(timestamp);
-        } catch (NumberFormatException e) {
+        Optional<Instant> signedAt = ReplayWindow.parseEpoch(timestamp, SignatureSpec.TimestampUnit.seconds);
+        if (signedAt.isEmpty()) {
             return Verification.rejected("malformed " + header + ": t= is not epoch seconds");
         }
-        Optional<String> outside = window.check(Instant.ofEpochSecond(seconds), now);
+        Optional<String> outside = window.check(signedAt.get(), now);
         if (outside.isPresent()) {
             return Verification.rejected(outside.get());
         }

@@ -66,11 +66,6 @@ public record WebhookRequest(String method, String path, String rawQueryString, 
         return body.clone();
     }
 
-    /** The body's length without copying it. */
-    public int bodyLength() {
-        return body.length;
-    }
-
     public record Parameter(String name, String value) {
     }
 

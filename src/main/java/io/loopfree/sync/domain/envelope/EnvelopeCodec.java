@@ -1,6 +1,5 @@
-package io.loopfree.sync.adapters.sqs;
+package io.loopfree.sync.domain.envelope;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -11,8 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.loopfree.sync.domain.envelope.Envelope;
-import io.loopfree.sync.ports.EnvelopeQueue;
+import io.loopfree.sync.domain.text.Untrusted;
+
 
 /**
  * The envelope's wire form, an SQS message body that reads well in the console and in the DLQ:
@@ -22,7 +21,8 @@ import io.loopfree.sync.ports.EnvelopeQueue;
  * </pre>
  * {@code bodyEncoding} is {@code utf8}, {@code base64} (bytes that are not UTF-8) or {@code gzip-base64} (a body
  * too big for one message as it is; {@link Envelope#rawBody()} restores the bytes).
- * Mapped through the JSON tree, not reflection, so it needs no native-image registration.
+ * Mapped through the JSON tree, not reflection, so it needs no native-image registration. Pure (no queue, no
+ * AWS): the ingress's queue adapter encodes with it, the processor function decodes with it.
  */
 public final class EnvelopeCodec {
 
@@ -46,32 +46,6 @@ public final class EnvelopeCodec {
         return root.toString();
     }
 
-    /**
-     * The message body for an envelope that must fit a queue message of {@code maxBytes} (UTF-8) beside
-     * {@code reservedBytes} of message attributes: as it is when it fits, else with the body gzip-compressed,
-     * never truncated.
-     *
-     * @throws EnvelopeQueue.EnvelopeTooLargeException when even the compressed form does not fit
-     */
-    public static String encodeWithin(Envelope envelope, int maxBytes, int reservedBytes) {
-        String plain = encode(envelope);
-        int plainSize = utf8Length(plain) + reservedBytes;
-        if (plainSize <= maxBytes) {
-            return plain;
-        }
-        String compressed = encode(envelope.gzipped());
-        int compressedSize = utf8Length(compressed) + reservedBytes;
-        if (compressedSize <= maxBytes) {
-            return compressed;
-        }
-        throw new EnvelopeQueue.EnvelopeTooLargeException("message of " + plainSize + " bytes (" + compressedSize
-                + " with the body gzip-compressed) exceeds the " + maxBytes + "-byte queue message limit");
-    }
-
-    static int utf8Length(String text) {
-        return text.getBytes(StandardCharsets.UTF_8).length;
-    }
-
     /** @throws MalformedEnvelopeException with a cause fit for the log when the text is not an envelope */
     public static Envelope decode(String text) {
         if (text == null || text.isBlank()) {
@@ -81,14 +55,14 @@ public final class EnvelopeCodec {
         try {
             root = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new MalformedEnvelopeException("message body is not JSON: " + e.getOriginalMessage());
+            throw new MalformedEnvelopeException("message body is not JSON: " + Untrusted.text(e.getOriginalMessage()));
         }
         if (!root.isObject()) {
             throw new MalformedEnvelopeException("message body is not a JSON object");
         }
         int version = root.path("v").asInt(-1);
         if (version != VERSION) {
-            throw new MalformedEnvelopeException("unsupported envelope version " + root.path("v"));
+            throw new MalformedEnvelopeException("unsupported envelope version " + Untrusted.text(root.path("v").toString(), 20));
         }
         Map<String, String> headers = new LinkedHashMap<>();
         root.path("headers").fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
@@ -104,7 +78,7 @@ public final class EnvelopeCodec {
         } catch (DateTimeParseException e) {
             throw new MalformedEnvelopeException("receivedAt is not an ISO-8601 instant");
         } catch (IllegalArgumentException e) {
-            throw new MalformedEnvelopeException(e.getMessage());
+            throw new MalformedEnvelopeException(Untrusted.text(e.getMessage()));
         }
     }
 
