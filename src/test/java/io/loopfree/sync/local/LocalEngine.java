@@ -60,10 +60,27 @@ public final class LocalEngine implements AutoCloseable {
      * @param concurrency instances of the ingress and of the processor each (Lambda's concurrency), and batches in
      *        flight at once; the reconciler runs one
      * @param processorTimeout the processor's function timeout
+     * @param demoPort with the demo systems (the app and two sandbox CRMs of tenant acme, {@link DemoSystems}) on
+     *        this port and the next two (0: free ports); -1 without them
      */
     public record Settings(Path functionZip, int httpPort, int dynamoPort, int sqsPort, Duration reconcileEvery,
             Duration visibilityTimeout, int maxReceiveCount, PrintStream log, int concurrency,
-            Duration processorTimeout) {
+            Duration processorTimeout, int demoPort) {
+
+        public static final int NO_DEMO = -1;
+
+        /** Without the demo systems. */
+        public Settings(Path functionZip, int httpPort, int dynamoPort, int sqsPort, Duration reconcileEvery,
+                Duration visibilityTimeout, int maxReceiveCount, PrintStream log, int concurrency,
+                Duration processorTimeout) {
+            this(functionZip, httpPort, dynamoPort, sqsPort, reconcileEvery, visibilityTimeout, maxReceiveCount, log,
+                    concurrency, processorTimeout, NO_DEMO);
+        }
+
+        public Settings withDemo(int port) {
+            return new Settings(functionZip, httpPort, dynamoPort, sqsPort, reconcileEvery, visibilityTimeout,
+                    maxReceiveCount, log, concurrency, processorTimeout, port);
+        }
 
         public Settings {
             concurrency = Math.max(1, concurrency);
@@ -95,6 +112,7 @@ public final class LocalEngine implements AutoCloseable {
     private LambdaFunctionProcess reconciler;
     private HttpApiGateway gateway;
     private SqsEventSourceMapping eventSource;
+    private DemoSystems demo;
 
     private LocalEngine(Settings settings) {
         this.settings = settings;
@@ -143,6 +161,10 @@ public final class LocalEngine implements AutoCloseable {
 
         gateway = new HttpApiGateway(settings.httpPort(), ingress::invoke, this::stateSummary, 4 * settings.concurrency());
         started.add(gateway);
+        if (settings.demoPort() != Settings.NO_DEMO) {
+            demo = DemoSystems.start(gateway.baseUrl(), settings.demoPort(), dynamo);
+            started.add(demo);
+        }
         String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(queues.queueUrl())
                 .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
         eventSource = new SqsEventSourceMapping(sqs, queues.queueUrl(), queueArn, processor::invoke,
@@ -173,6 +195,9 @@ public final class LocalEngine implements AutoCloseable {
         environment.put("SYNC_TABLES_STATE", SyncResources.STATE_TABLE);
         environment.put("SYNC_RECONCILER_JOBS", System.getenv().getOrDefault("SYNC_RECONCILER_JOBS", "app:acme:contact"));
         environment.put("WEBHOOK_SECRETS_APP_ACME", System.getenv().getOrDefault("WEBHOOK_SECRETS_APP_ACME", DEMO_SECRET));
+        if (settings.demoPort() != Settings.NO_DEMO) {
+            environment.putAll(DemoSystems.environment());
+        }
         // any other webhook secret set in this shell reaches the functions as in a deployment
         System.getenv().forEach((name, value) -> {
             if (name.startsWith("WEBHOOK_SECRETS_") || name.startsWith("SYNC_")) {
@@ -395,6 +420,11 @@ public final class LocalEngine implements AutoCloseable {
         };
     }
 
+    /** The demo systems, when the engine runs them. */
+    public java.util.Optional<DemoSystems> demo() {
+        return java.util.Optional.ofNullable(demo);
+    }
+
     public URI webhookUrl(String system, String tenant) {
         return gateway.baseUrl().resolve("/webhooks/" + system + "/" + tenant);
     }
@@ -493,7 +523,9 @@ public final class LocalEngine implements AutoCloseable {
                 Integer.getInteger("local.max.receives", 3),
                 System.out,
                 Integer.getInteger("local.concurrency", 2),
-                processorTimeout);
+                processorTimeout,
+                Boolean.parseBoolean(System.getProperty("local.demo", "true"))
+                        ? Integer.getInteger("local.demo.port", 8091) : Settings.NO_DEMO);
         LocalEngine engine = LocalEngine.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -511,13 +543,15 @@ public final class LocalEngine implements AutoCloseable {
                 queue:      %s   DLQ: %s   (visibility %ss)
                 functions:  %s instance(s) of ingress and processor (-Dlocal.concurrency=N); reconciler every %ss
 
-                Send a signed webhook (tenant acme of system app, secret %s):
+                %s
+                Or send a signed webhook yourself (tenant acme of system app, secret %s):
                   %s
 
                 Ctrl-C stops everything.
                 """.formatted(engine.baseUrl(), engine.baseUrl(), engine.aws().dynamoEndpoint(),
                 engine.aws().sqsEndpoint(), AwsBackend.REGION, engine.queues().queueUrl(), engine.queues().dlqUrl(),
                 settings.visibilityTimeout().toSeconds(), settings.concurrency(), settings.reconcileEvery().toSeconds(),
+                engine.demo().map(DemoSystems::walkThrough).orElse("(no demo systems: -Dlocal.demo=false)\n"),
                 DEMO_SECRET, signedCurl(url)));
         stopped.await();
     }
