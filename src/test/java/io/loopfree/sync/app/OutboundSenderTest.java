@@ -1,0 +1,117 @@
+package io.loopfree.sync.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+import io.loopfree.sync.config.SyncConfig;
+import io.loopfree.sync.domain.change.FieldSet;
+import io.loopfree.sync.domain.outbound.OutboundResponse;
+import io.loopfree.sync.domain.outbound.OutboundTarget;
+import io.loopfree.sync.domain.outbound.OutboundWrite;
+import io.loopfree.sync.domain.outbound.OutboxKey;
+import io.loopfree.sync.domain.outbound.PendingWrite;
+import io.loopfree.sync.domain.state.RecordKey;
+import io.loopfree.sync.domain.state.RecordState;
+import io.loopfree.sync.ports.OutboundClient;
+import io.loopfree.sync.ports.SyncLedger;
+import io.smallrye.config.SmallRyeConfigBuilder;
+
+/** What becomes of a pending write for each kind of answer: written, kept to retry, or given up visibly. */
+class OutboundSenderTest {
+
+    static final Instant NOW = Instant.parse("2026-11-20T10:00:00Z");
+    static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
+    private final Deque<OutboundResponse> answers = new ArrayDeque<>();
+    private final OutboundSender sender = new OutboundSender(new Scripted(), CLOCK, config());
+
+    @Test
+    void aWrittenCreateLinksTheIdTheTargetGaveAndRecordsOurOutboundState() {
+        answers.add(new OutboundResponse.Done(201, "rich_7", Map.of(), Map.of()));
+        SyncLedger.WriteResult result = sendOne(pending(0));
+        assertThat(result).isInstanceOfSatisfying(SyncLedger.Written.class, written -> {
+            assertThat(written.link()).hasValueSatisfying(link -> assertThat(link.recordId()).isEqualTo("rich_7"));
+            assertThat(written.after().direction()).isEqualTo("outbound");
+            assertThat(written.after().actorId()).isEqualTo(OutboundSender.SYNC_ENGINE);
+            assertThat(written.after().fieldHash()).isEqualTo(pending(0).afterHash());
+        });
+    }
+
+    @Test
+    void aClientErrorIsGivenUpAtOnceAndARateLimitWaits() {
+        answers.add(new OutboundResponse.Rejected(400, "invalid email", Map.of()));
+        assertThat(sendOne(pending(0))).isInstanceOfSatisfying(SyncLedger.GaveUp.class,
+                gaveUp -> assertThat(gaveUp.reason()).contains("HTTP 400").contains("invalid email"));
+        answers.add(new OutboundResponse.RateLimited(429, Optional.of(NOW.plusSeconds(30)), Map.of()));
+        assertThat(sendOne(pending(0))).isInstanceOf(SyncLedger.WillRetry.class);
+    }
+
+    @Test
+    void anUnavailableTargetIsRetriedUntilTheAttemptsRunOutThenGivenUpVisibly() {
+        answers.add(new OutboundResponse.Unavailable(503, "down", Map.of()));
+        assertThat(sendOne(pending(3))).isInstanceOf(SyncLedger.WillRetry.class);
+        answers.add(new OutboundResponse.Unavailable(503, "down", Map.of()));
+        assertThat(sendOne(pending(4))).isInstanceOfSatisfying(SyncLedger.GaveUp.class,
+                gaveUp -> assertThat(gaveUp.reason()).contains("gave up after 5 attempts"));
+    }
+
+    @Test
+    void nothingIsCalledOnceTheDeadlineHasPassed() {
+        List<SyncLedger.WriteResult> results = sender.send(List.of(pending(0)), RecordState.absent(record()), NOW);
+        assertThat(results).singleElement().isInstanceOf(SyncLedger.WillRetry.class);
+        assertThat(answers).isEmpty();
+    }
+
+    private SyncLedger.WriteResult sendOne(PendingWrite pending) {
+        return sender.send(List.of(pending), RecordState.absent(record()), NOW.plusSeconds(10)).get(0);
+    }
+
+    private static RecordKey record() {
+        return new RecordKey("acme", "contact", "app:c_1");
+    }
+
+    private static PendingWrite pending(int attempts) {
+        OutboundTarget target = new OutboundTarget("acme", "sandbox-rich", "acct", "sandbox", null, Map.of());
+        OutboundWrite write = new OutboundWrite(target, "contact", "app:c_1", "app:c_1", null,
+                OutboundWrite.Action.UPSERT, Map.of("email", "a@example.com"), "loopfree-k", "loopfree-sync", "app:e1");
+        return new PendingWrite(OutboxKey.of(write), write, FieldSet.of(Map.of("email", "a@example.com")), "tok",
+                PendingWrite.Status.pending, attempts, null, NOW, NOW, 1);
+    }
+
+    private static SyncConfig config() {
+        return new SmallRyeConfigBuilder().withMapping(SyncConfig.class)
+                .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
+                .withDefaultValues(Map.of("sync.fan-out.max-attempts", "5"))
+                .build().getConfigMapping(SyncConfig.class);
+    }
+
+    /** Answers with the next scripted response; the processor never lists. */
+    private final class Scripted implements OutboundClient {
+        @Override
+        public OutboundResponse write(OutboundWrite write, Instant deadline) {
+            return answers.removeFirst();
+        }
+
+        @Override
+        public OutboundResponse fetch(OutboundTarget target, String resource, String recordId, Instant deadline) {
+            return answers.removeFirst();
+        }
+
+        @Override
+        public PageResult list(OutboundTarget target, String resource, Instant since, Optional<String> cursor,
+                Instant deadline) {
+            throw new AssertionError("the sender never lists");
+        }
+    }
+}
