@@ -58,8 +58,10 @@ public class ProcessorFunction {
         try {
             ProcessorService.Processed processed = processor.process(envelope);
             metrics.record(processed.outcome());
-            LOG.infof(LINE, messageId, eventId, system, tenant, Untrusted.text(processed.record()), receiveCount,
-                    processed.outcome().label());
+            String writes = processed.writes().equals(ProcessorService.Writes.NONE) ? ""
+                    : " " + processed.writes().describe();
+            LOG.infof(LINE + "%s", messageId, eventId, system, tenant, Untrusted.text(processed.record()), receiveCount,
+                    processed.outcome().label(), writes);
         } catch (ChangeTooLargeException e) {
             metrics.record(OVERSIZE);
             LOG.warnf(LINE + " cause=\"%s\"", messageId, eventId, system, tenant, "-", receiveCount, OVERSIZE.label(),
