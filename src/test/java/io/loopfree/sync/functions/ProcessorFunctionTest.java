@@ -101,8 +101,10 @@ class ProcessorFunctionTest extends FunctionTestSupport {
     void aChangeTooLargeToKeepIsDroppedAsOversizeNotRetriedAndNothingIsStored() throws Exception {
         String run = run();
         long oversizeBefore = metrics.count("dropped:oversize");
-        // compressible, so it travelled gzipped in one SQS message; its tracked field exceeds the state's budget
-        String name = "Ada ".repeat(ChangeTooLargeException.MAX_FIELDS_BYTES / 4 + 1000);
+        // compressible, so it travelled gzipped in one SQS message; its tracked field (480 KB) exceeds the state's
+        // budget and even DynamoDB's 400 KB item limit: before, every receive failed on the write, into the DLQ
+        String name = "Ada ".repeat(120_000);
+        assertThat(name.length()).isGreaterThan(ChangeTooLargeException.MAX_FIELDS_BYTES);
         String body = "{\"type\":\"contact.updated\",\"timestamp\":\"2026-11-20T09:59:58Z\",\"data\":{\"id\":\"c_big_" + run
                 + "\",\"email\":\"ada@example.com\",\"name\":\"" + name + "\"}}";
         Envelope envelope = Envelope.of("app", "acme", "msg_big_" + run, Fixtures.REPLAYED_AT,
