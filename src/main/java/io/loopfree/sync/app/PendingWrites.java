@@ -68,15 +68,10 @@ public class PendingWrites {
                 List<SyncLedger.WriteResult> results = sender.send(current, view.record(), deadline);
                 ledger.complete(new SyncLedger.NoEvent(), record, view.record().version(), results, clock.instant(),
                         dedupTtl);
-                for (SyncLedger.WriteResult result : results) {
-                    if (result instanceof SyncLedger.Written) {
-                        written++;
-                    } else if (result instanceof SyncLedger.WillRetry) {
-                        retrying++;
-                    } else {
-                        failed++;
-                    }
-                }
+                ProcessorService.Writes counted = ProcessorService.Writes.of(results, 0, 0);
+                written += counted.written();
+                retrying += counted.retrying();
+                failed += counted.failed();
             }
             after = page.next();
         } while (after.isPresent());

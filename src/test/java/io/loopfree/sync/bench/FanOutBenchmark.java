@@ -59,14 +59,7 @@ public final class FanOutBenchmark {
         Path mappingsDir = Files.createTempDirectory("fanout-bench-mappings");
         List<Row> rows = new ArrayList<>();
         try (DynamoDbClient admin = aws.dynamoClient();
-                DynamoDbClient dynamo = DynamoDbClient.builder()
-                        .endpointOverride(aws.dynamoEndpoint())
-                        .region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                        .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                                software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("test", "test")))
-                        .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
-                        .overrideConfiguration(o -> o.addExecutionInterceptor(counter))
-                        .build()) {
+                DynamoDbClient dynamo = ProcessorBenchmark.countingClient(aws, counter)) {
             SyncResources.createTables(admin);
             // five more CRMs: the sandbox-rich mapping under other system names
             String rich = new String(FanOutBenchmark.class.getClassLoader()

@@ -116,19 +116,23 @@ public final class ProcessorBenchmark {
         return System.nanoTime() - t0;
     }
 
+    /** A DynamoDB client of the embedded backend whose every API call {@code counter} counts. */
+    static DynamoDbClient countingClient(EmbeddedAws aws, RequestCounter counter) {
+        return DynamoDbClient.builder()
+                .endpointOverride(aws.dynamoEndpoint())
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("test", "test")))
+                .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(counter))
+                .build();
+    }
+
     public static void main(String[] args) throws Exception {
         long started = System.nanoTime();
         EmbeddedAws aws = EmbeddedAws.start();
         RequestCounter counter = new RequestCounter();
-        try (DynamoDbClient admin = aws.dynamoClient();
-                DynamoDbClient dynamo = DynamoDbClient.builder()
-                        .endpointOverride(aws.dynamoEndpoint())
-                        .region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                        .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                                software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("test", "test")))
-                        .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
-                        .overrideConfiguration(o -> o.addExecutionInterceptor(counter))
-                        .build()) {
+        try (DynamoDbClient admin = aws.dynamoClient(); DynamoDbClient dynamo = countingClient(aws, counter)) {
             SyncResources.createTables(admin);
             SyncConfig config = new SmallRyeConfigBuilder()
                     .withMapping(SyncConfig.class)

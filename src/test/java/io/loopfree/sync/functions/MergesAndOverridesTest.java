@@ -95,17 +95,5 @@ class MergesAndOverridesTest extends FunctionTestSupport {
         }
     }
 
-    private static Map<String, AttributeValue> stateItem(String pk, String sk) {
-        try (DynamoDbClient dynamo = dynamo()) {
-            return dynamo.getItem(b -> b.tableName(SyncResources.STATE_TABLE).consistentRead(true)
-                    .key(Map.of("pk", AttributeValue.fromS(pk), "sk", AttributeValue.fromS(sk)))).item();
-        }
-    }
 
-    private static Map<String, AttributeValue> eventItem(String pk) {
-        try (DynamoDbClient dynamo = dynamo()) {
-            return dynamo.getItem(b -> b.tableName(SyncResources.EVENTS_TABLE).consistentRead(true)
-                    .key(Map.of("pk", AttributeValue.fromS(pk)))).item();
-        }
-    }
 }

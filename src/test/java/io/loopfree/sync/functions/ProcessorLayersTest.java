@@ -360,18 +360,8 @@ class ProcessorLayersTest extends FunctionTestSupport {
         }
     }
 
-    private static Map<String, AttributeValue> eventItem(String pk) {
-        try (DynamoDbClient dynamo = dynamo()) {
-            return dynamo.getItem(b -> b.tableName(SyncResources.EVENTS_TABLE)
-                    .key(Map.of("pk", AttributeValue.fromS(pk))).consistentRead(true)).item();
-        }
-    }
 
     private static Map<String, AttributeValue> stateItem(String pk) {
-        try (DynamoDbClient dynamo = dynamo()) {
-            return dynamo.getItem(b -> b.tableName(SyncResources.STATE_TABLE)
-                    .key(Map.of("pk", AttributeValue.fromS(pk), "sk", AttributeValue.fromS("STATE")))
-                    .consistentRead(true)).item();
-        }
+        return stateItem(pk, "STATE");
     }
 }

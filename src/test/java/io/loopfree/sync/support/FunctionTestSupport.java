@@ -70,6 +70,25 @@ public abstract class FunctionTestSupport {
         return configuredBackend().sqsClient();
     }
 
+    /** One item of the state table (empty map when absent), read consistently. */
+    protected static java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> stateItem(
+            String pk, String sk) {
+        try (DynamoDbClient dynamo = dynamo()) {
+            return dynamo.getItem(b -> b.tableName(SyncResources.STATE_TABLE).consistentRead(true).key(java.util.Map.of(
+                    "pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(pk),
+                    "sk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(sk)))).item();
+        }
+    }
+
+    /** One item of the events table (empty map when absent), read consistently. */
+    protected static java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> eventItem(
+            String pk) {
+        try (DynamoDbClient dynamo = dynamo()) {
+            return dynamo.getItem(b -> b.tableName(SyncResources.EVENTS_TABLE).consistentRead(true).key(java.util.Map.of(
+                    "pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(pk)))).item();
+        }
+    }
+
     /** Receives and deletes everything visible on the queue now. */
     protected static List<Message> drain(String queueUrl, Duration wait) {
         List<Message> all = new ArrayList<>();
