@@ -67,12 +67,13 @@ public class AccountOperations {
     private PendingWrites.Drained drain(AccountKey account, Instant deadline, boolean force) {
         Instant now = clock.instant();
         Optional<BreakerStore.DrainClaim> claim = breakers.claimDrain(account, now, now.plus(config.drainLease()), force);
+        PendingWrites.Drained probe = new PendingWrites.Drained(0, 0, 0, true);
         if (claim.isEmpty()) {
             Breaker breaker = breakers.find(account);
             if (!(BreakerRules.admit(breaker, now) instanceof BreakerRules.Probe)) {
                 return new PendingWrites.Drained(0, 0, 0, false);
             }
-            PendingWrites.Drained probe = pendingWrites.drain(account, deadline, 1);
+            probe = pendingWrites.drain(account, deadline, 1);
             if (probe.written() == 0 || breakers.find(account).state() != Breaker.State.closed) {
                 return probe;
             }
@@ -82,7 +83,9 @@ public class AccountOperations {
                 return probe;
             }
         }
-        PendingWrites.Drained drained = pendingWrites.drain(account, deadline);
+        PendingWrites.Drained rest = pendingWrites.drain(account, deadline);
+        PendingWrites.Drained drained = new PendingWrites.Drained(probe.written() + rest.written(),
+                probe.retrying() + rest.retrying(), probe.failed() + rest.failed(), rest.complete());
         // not to the end: give back a held count, so the next message or run of the account drains again
         breakers.releaseDrain(account, claim.get(), drained.complete() ? 0 : Math.max(1, claim.get().held()
                 - drained.written()), clock.instant());

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import io.loopfree.sync.adapters.json.JsonValues;
 import io.loopfree.sync.ports.Metrics;
@@ -28,6 +29,7 @@ public class EmfMetrics implements Metrics {
     private final String functionName;
     private final PrintStream out;
 
+    @Inject
     public EmfMetrics(Clock clock) {
         this(clock, System.getenv().getOrDefault("AWS_LAMBDA_FUNCTION_NAME", "local"), System.out);
     }
