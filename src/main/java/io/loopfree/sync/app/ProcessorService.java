@@ -450,6 +450,7 @@ public class ProcessorService {
             return change;
         }
         OutboundResponse response = outbound.fetch(system.get().target(), change.resource(), change.recordId(), deadline);
+        valves.observe(system.get().target(), response); // its rate-limit headers count like any response's
         try {
             if (response instanceof OutboundResponse.Done done) {
                 return mapping.enrich(change, done.body() == null ? Map.of() : done.body()).orElse(change);

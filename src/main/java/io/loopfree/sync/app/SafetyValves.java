@@ -91,6 +91,15 @@ public class SafetyValves {
         return forAccount(key(target));
     }
 
+    /**
+     * Reads one response's rate-limit headers and opens the account's breaker if they say so (no read: the opening
+     * is one conditional write). For calls outside a session: the processor's fetch of a skinny record, the
+     * reconciler's listings.
+     */
+    public void observe(OutboundTarget target, OutboundResponse response) {
+        new Session(Map.of(), Map.of()).observe(target, response);
+    }
+
     public static AccountKey key(OutboundTarget target) {
         return new AccountKey(target.tenant(), target.system(), target.account());
     }
@@ -160,7 +169,7 @@ public class SafetyValves {
                     response instanceof OutboundResponse.RateLimited ? 429 : response.status(), usages, retryAt,
                     config.usageThreshold(), config.defaultOpen(), now);
             String probe = probes.remove(account);
-            Breaker breaker = breaker(account);
+            Breaker breaker = known.getOrDefault(account, Breaker.closed(account));
             if (probe != null) {
                 boolean healthy = response instanceof OutboundResponse.Done || response instanceof OutboundResponse.NotFound
                         || response instanceof OutboundResponse.Rejected;
@@ -189,7 +198,7 @@ public class SafetyValves {
 
         private void open(AccountKey account, String reason, Instant until, String usage, Instant now) {
             boolean opened = breakers.open(account, reason, now, until, usage, Optional.empty());
-            known.put(account, breaker(account).openedUntil(reason, now, until));
+            known.put(account, known.getOrDefault(account, Breaker.closed(account)).openedUntil(reason, now, until));
             if (opened) {
                 LOG.warnf("breaker account=%s opened reason=%s until=%s usage=\"%s\"", account.label(), reason, until,
                         usage);
