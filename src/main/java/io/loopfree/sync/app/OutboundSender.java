@@ -75,7 +75,6 @@ public class OutboundSender {
         }
         Instant started = clock.instant();
         OutboundResponse response = client.write(write, deadline);
-        valves.sent(write.target());
         valves.observe(write.target(), response);
         LOG.infof("outbound system=%s account=%s record=%s/%s action=%s status=%d result=%s latencyMs=%d",
                 target, write.target().account(), write.resource(), write.canonicalKey(), write.action(),

@@ -110,7 +110,6 @@ public class SafetyValves {
         private final Map<WindowKey, WindowKey.Count> counters;
         private final Map<AccountKey, String> probes = new HashMap<>();
         private final Set<AccountKey> drainDue = new LinkedHashSet<>();
-        private final Map<AccountKey, Integer> sent = new LinkedHashMap<>();
 
         Session(Map<AccountKey, Breaker> known, Map<WindowKey, WindowKey.Count> counters) {
             this.known = new HashMap<>(known);
@@ -203,11 +202,6 @@ public class SafetyValves {
                 LOG.warnf("breaker account=%s opened reason=%s until=%s usage=\"%s\"", account.label(), reason, until,
                         usage);
             }
-        }
-
-        /** Counts one call made to the account (for the loop detector). */
-        void sent(OutboundTarget target) {
-            sent.merge(key(target), 1, Integer::sum);
         }
 
         /**
