@@ -18,13 +18,15 @@ import io.loopfree.sync.domain.outbound.OutboundWrite;
 import io.loopfree.sync.domain.outbound.PendingWrite;
 import io.loopfree.sync.domain.state.RecordState;
 import io.loopfree.sync.domain.state.SystemState;
+import io.loopfree.sync.domain.valve.BreakerRules;
 import io.loopfree.sync.ports.OutboundClient;
 import io.loopfree.sync.ports.SyncLedger;
 
 /**
  * Sends pending writes, one call each, inside the caller's deadline, and says what became of each: written (with
- * the target's state afterwards and its id to link), to retry, or given up. A client error is final and never
- * retried; a 429 waits (never retried blindly); a 5xx or a timeout is retried by the client within the deadline,
+ * the target's state afterwards and its id to link), to retry, deferred, or given up. A write to an account whose
+ * breaker is open or that is paused is not sent (deferred: it waits in the outbox for the account's drain); a
+ * client error is final and never retried; a 429 opens the account's breaker and waits (never retried blindly); a 5xx or a timeout is retried by the client within the deadline,
  * then again by a later delivery, until {@code sync.fan-out.max-attempts}.
  */
 @ApplicationScoped
@@ -45,23 +47,35 @@ public class OutboundSender {
         this.maxAttempts = Math.max(1, config.fanOut().maxAttempts());
     }
 
-    /** @param record the record's state the writes were planned from (their targets' states before the writes) */
-    public List<SyncLedger.WriteResult> send(List<PendingWrite> writes, RecordState record, Instant deadline) {
+    /**
+     * @param record the record's state the writes were planned from (their targets' states before the writes)
+     * @param valves the accounts' breakers: a write to an open or paused account is not sent ({@link
+     *               SyncLedger.Deferred}); every response moves them
+     */
+    public List<SyncLedger.WriteResult> send(List<PendingWrite> writes, RecordState record, Instant deadline,
+            SafetyValves.Session valves) {
         List<SyncLedger.WriteResult> results = new ArrayList<>();
         for (PendingWrite pending : writes) {
-            results.add(sendOne(pending, record, deadline));
+            results.add(sendOne(pending, record, deadline, valves));
         }
         return results;
     }
 
-    private SyncLedger.WriteResult sendOne(PendingWrite pending, RecordState record, Instant deadline) {
+    private SyncLedger.WriteResult sendOne(PendingWrite pending, RecordState record, Instant deadline,
+            SafetyValves.Session valves) {
         OutboundWrite write = pending.write();
         String target = write.target().system();
         if (!clock.instant().isBefore(deadline)) {
-            return new SyncLedger.WillRetry(pending, "no time left in this delivery");
+            return new SyncLedger.WillRetry(pending, SafetyValves.NO_TIME + " in this delivery");
+        }
+        BreakerRules.Gate gate = valves.gate(write.target());
+        if (gate instanceof BreakerRules.Hold hold) {
+            return new SyncLedger.Deferred(pending, "waiting: account " + hold.reason()
+                    + hold.until().map(until -> " until " + until).orElse(""));
         }
         Instant started = clock.instant();
         OutboundResponse response = client.write(write, deadline);
+        valves.observe(write.target(), response);
         LOG.infof("outbound system=%s account=%s record=%s/%s action=%s status=%d result=%s latencyMs=%d",
                 target, write.target().account(), write.resource(), write.canonicalKey(), write.action(),
                 response.status(), response.getClass().getSimpleName(),
@@ -79,7 +93,8 @@ public class OutboundSender {
             return new SyncLedger.GaveUp(pending, "HTTP " + rejected.status() + ": " + rejected.reason());
         }
         if (response instanceof OutboundResponse.RateLimited limited) {
-            return new SyncLedger.WillRetry(pending, "rate limited (HTTP " + limited.status() + ")"
+            // the account's breaker is open now (observe): the write waits for it, never retried blindly
+            return new SyncLedger.Deferred(pending, "rate limited (HTTP " + limited.status() + ")"
                     + limited.retryAt().map(at -> " until " + at).orElse(""));
         }
         OutboundResponse.Unavailable unavailable = (OutboundResponse.Unavailable) response;

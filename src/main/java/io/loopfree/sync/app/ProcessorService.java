@@ -41,6 +41,7 @@ import io.loopfree.sync.domain.outbound.PendingWrite;
 import io.loopfree.sync.domain.state.RecordKey;
 import io.loopfree.sync.domain.state.RecordState;
 import io.loopfree.sync.domain.state.StateRules;
+import io.loopfree.sync.domain.valve.AccountKey;
 import io.loopfree.sync.ports.ConnectionRepository;
 import io.loopfree.sync.ports.MappingRepository;
 import io.loopfree.sync.ports.OutboundClient;
@@ -84,28 +85,35 @@ public class ProcessorService {
         }
     }
 
-    public record Writes(int written, int retrying, int failed, int skipped, int held) {
-        public static final Writes NONE = new Writes(0, 0, 0, 0, 0);
+    public record Writes(int written, int retrying, int failed, int skipped, int held, int deferred) {
+        public static final Writes NONE = new Writes(0, 0, 0, 0, 0, 0);
+
+        public Writes(int written, int retrying, int failed, int skipped, int held) {
+            this(written, retrying, failed, skipped, held, 0);
+        }
 
         static Writes of(List<SyncLedger.WriteResult> results, int skipped, int held) {
             int written = 0;
             int retrying = 0;
             int failed = 0;
+            int deferred = 0;
             for (SyncLedger.WriteResult result : results) {
                 if (result instanceof SyncLedger.Written) {
                     written++;
                 } else if (result instanceof SyncLedger.WillRetry) {
                     retrying++;
+                } else if (result instanceof SyncLedger.Deferred) {
+                    deferred++;
                 } else {
                     failed++;
                 }
             }
-            return new Writes(written, retrying, failed, skipped, held);
+            return new Writes(written, retrying, failed, skipped, held, deferred);
         }
 
         public String describe() {
             return "written=" + written + " retrying=" + retrying + " failed=" + failed + " skipped=" + skipped
-                    + (held > 0 ? " held=" + held : "");
+                    + (held > 0 ? " held=" + held : "") + (deferred > 0 ? " deferred=" + deferred : "");
         }
     }
 
@@ -114,6 +122,8 @@ public class ProcessorService {
     private final ConnectionRepository connections;
     private final OutboundClient outbound;
     private final OutboundSender sender;
+    private final SafetyValves valves;
+    private final AccountOperations accounts;
     private final Clock clock;
     private final SyncConfig config;
     private final Duration dedupTtl;
@@ -123,7 +133,10 @@ public class ProcessorService {
     private final String changeAgent;
 
     public ProcessorService(MappingRepository mappings, SyncLedger ledger, ConnectionRepository connections,
-            OutboundClient outbound, OutboundSender sender, Clock clock, SyncConfig config) {
+            OutboundClient outbound, OutboundSender sender, SafetyValves valves, AccountOperations accounts, Clock clock,
+            SyncConfig config) {
+        this.valves = valves;
+        this.accounts = accounts;
         this.mappings = mappings;
         this.ledger = ledger;
         this.connections = connections;
@@ -290,12 +303,18 @@ public class ProcessorService {
             }
             List<PendingWrite> sendable = writes.stream().filter(PendingWrite::sendable).toList();
             int held = writes.size() - sendable.size();
-            List<SyncLedger.WriteResult> results = sender.send(sendable, plan.state(), deadline);
+            SafetyValves.Session session = valves.session(view);
+            List<SyncLedger.WriteResult> results = sender.send(sendable, plan.state(), deadline, session);
+            // a write that waits for its account's breaker or pause is not a failure: the outbox holds it, the
+            // account's drain sends it; only a retryable failure sends the message back
             boolean retry = results.stream().anyMatch(r -> r instanceof SyncLedger.WillRetry);
             SyncLedger.EventFate fate = retry ? new SyncLedger.Release(event, claim)
                     : new SyncLedger.Finish(event, claim, Outcome.APPLIED.label());
+            List<SyncLedger.ValveCount> counts = session.counts(results, record);
             SyncLedger.Completion completion = ledger.complete(fate, plan.state().key(), plan.state().version(), results,
-                    clock.instant(), dedupTtl);
+                    counts, clock.instant(), dedupTtl);
+            session.afterWrites(counts, record);
+            drainDue(session, deadline);
             Writes counted = Writes.of(results, plan.skipped(), held);
             if (retry) {
                 throw new ProcessingException("outbound-retry", record, "applied; " + counted.describe()
@@ -325,10 +344,14 @@ public class ProcessorService {
             }
             return new Processed(new Outcome.Dropped(reason), record);
         }
-        List<SyncLedger.WriteResult> results = sender.send(pending, view.record(), deadline);
+        SafetyValves.Session session = valves.session(view);
+        List<SyncLedger.WriteResult> results = sender.send(pending, view.record(), deadline, session);
         boolean retry = results.stream().anyMatch(r -> r instanceof SyncLedger.WillRetry);
+        List<SyncLedger.ValveCount> counts = session.counts(results, record);
         ledger.complete(retry ? new SyncLedger.NoEvent() : new SyncLedger.Drop(event, "dropped:" + reason),
-                view.record().key(), view.record().version(), results, clock.instant(), dedupTtl);
+                view.record().key(), view.record().version(), results, counts, clock.instant(), dedupTtl);
+        session.afterWrites(counts, record);
+        drainDue(session, deadline);
         Writes counted = Writes.of(results, 0, 0);
         if (retry) {
             throw new ProcessingException("outbound-retry", record, "pending writes of the record: "
@@ -384,6 +407,7 @@ public class ProcessorService {
         RecordKey recordKey = new RecordKey(change.tenant(), change.resource(), canonicalKey);
         List<MarkerKey> markers = new ArrayList<>();
         List<OutboxKey> outbox = new ArrayList<>();
+        List<AccountKey> targets = new ArrayList<>();
         markers.add(new MarkerKey(change.tenant(), change.system(), change.resource(), canonicalKey));
         connection.ifPresent(c -> {
             for (ConnectionSystem system : c.systems()) {
@@ -392,9 +416,30 @@ public class ProcessorService {
                 }
                 outbox.add(new OutboxKey(change.tenant(), system.system(), system.account(), change.resource(),
                         canonicalKey));
+                targets.add(new AccountKey(change.tenant(), system.system(), system.account()));
             }
         });
-        return new SyncLedger.RecordRead(recordKey, markers, outbox);
+        // every target's breaker and loop counters in the same read: no extra request, seen by every instance
+        return new SyncLedger.RecordRead(recordKey, markers, outbox, valves.breakerKeys(targets),
+                valves.counterKeys(targets, clock.instant()));
+    }
+
+    /**
+     * The accounts this message found due (a probe closed their breaker, or they hold writes that waited): drained
+     * within what is left of the message's budget; what is left waits for the next chance.
+     */
+    private void drainDue(SafetyValves.Session session, Instant deadline) {
+        for (AccountKey account : session.drainDue()) {
+            if (!clock.instant().isBefore(deadline)) {
+                return;
+            }
+            try {
+                accounts.drainDue(account, deadline);
+            } catch (RuntimeException e) {
+                // the change itself is done; the held writes stay in the outbox for the next chance
+                LOG.warnf("drain of account=%s failed: %s", account.label(), e.toString());
+            }
+        }
     }
 
     /**
@@ -407,6 +452,7 @@ public class ProcessorService {
             return change;
         }
         OutboundResponse response = outbound.fetch(system.get().target(), change.resource(), change.recordId(), deadline);
+        valves.observe(system.get().target(), response); // its rate-limit headers count like any response's
         try {
             if (response instanceof OutboundResponse.Done done) {
                 return mapping.enrich(change, done.body() == null ? Map.of() : done.body()).orElse(change);

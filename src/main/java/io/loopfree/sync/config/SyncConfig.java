@@ -60,6 +60,58 @@ public interface SyncConfig {
         boolean enabled();
     }
 
+    Valves valves();
+
+    /** The per-account safety valves: rate-limit breaker, loop detector (docs/safety-valves.md). */
+    interface Valves {
+        /** Share of a rate-limit window's quota (0..1) at which the account's breaker opens until the reset. */
+        @WithDefault("0.9")
+        double usageThreshold();
+
+        /** How long a breaker opens when the provider says nothing about its reset. */
+        @WithDefault("60s")
+        Duration defaultOpen();
+
+        /** How long the one half-open probe holds its claim (a probe whose holder died is claimable after it). */
+        @WithDefault("30s")
+        Duration probeLease();
+
+        /** A failed probe reopens for backoff-base · 2^trips, at most backoff-max. */
+        @WithDefault("30s")
+        Duration backoffBase();
+
+        @WithDefault("1h")
+        Duration backoffMax();
+
+        /** How long one drain of an account's held writes holds its claim. */
+        @WithDefault("60s")
+        Duration drainLease();
+
+        Loop loop();
+
+        interface Loop {
+            /** The loop detector's counting window (fixed windows, aligned to the epoch). */
+            @WithDefault("5m")
+            Duration window();
+
+            /** How many previous windows make the account's rolling baseline (their mean). */
+            @WithDefault("3")
+            int baselineWindows();
+
+            /** The baseline never goes below this many writes per window. */
+            @WithDefault("50")
+            long floor();
+
+            /** A window whose writes pass factor × baseline suspects a loop. */
+            @WithDefault("5")
+            double factor();
+
+            /** How long a suspected loop keeps the account's breaker open before a probe. */
+            @WithDefault("15m")
+            Duration openFor();
+        }
+    }
+
     interface Tables {
         /** Short-lived items with TTL on {@code expiresAt}: dedup entries, correlation markers. */
         @WithDefault("loopfree-events")

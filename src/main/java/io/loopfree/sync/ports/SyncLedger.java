@@ -18,6 +18,9 @@ import io.loopfree.sync.domain.outbound.PendingWrite;
 import io.loopfree.sync.domain.state.RecordKey;
 import io.loopfree.sync.domain.state.RecordState;
 import io.loopfree.sync.domain.state.SystemState;
+import io.loopfree.sync.domain.valve.AccountKey;
+import io.loopfree.sync.domain.valve.Breaker;
+import io.loopfree.sync.domain.valve.WindowKey;
 
 /**
  * The processor's durable bookkeeping: dedup entries, identity links, the record's sync state, the markers of our
@@ -32,10 +35,17 @@ public interface SyncLedger {
      * What to read about one record: its state, the markers of our writes to it (in the change's system, to
      * recognise an echo; in the other systems, to add the next writes to them), its pending writes.
      */
-    record RecordRead(RecordKey record, List<MarkerKey> markers, List<OutboxKey> outbox) {
+    record RecordRead(RecordKey record, List<MarkerKey> markers, List<OutboxKey> outbox, List<AccountKey> breakers,
+            List<WindowKey> counters) {
         public RecordRead {
             markers = List.copyOf(markers);
             outbox = List.copyOf(outbox);
+            breakers = List.copyOf(breakers);
+            counters = List.copyOf(counters);
+        }
+
+        public RecordRead(RecordKey record, List<MarkerKey> markers, List<OutboxKey> outbox) {
+            this(record, markers, outbox, List.of(), List.of());
         }
     }
 
@@ -43,11 +53,20 @@ public interface SyncLedger {
      * @param record  the record's sync state ({@link RecordState#absent} when none)
      * @param markers by system, the live writes we made to the record there (systems with none are absent)
      * @param pending the record's stored outbound writes (pending, held or failed)
+     * @param breakers the targets' breakers read with it ({@link Breaker#closed} when there is no item)
+     * @param counters the loop detector's counters read with it (absent windows count 0)
      */
-    record RecordView(RecordState record, Map<String, Marker> markers, List<PendingWrite> pending) {
+    record RecordView(RecordState record, Map<String, Marker> markers, List<PendingWrite> pending,
+            Map<AccountKey, Breaker> breakers, Map<WindowKey, WindowKey.Count> counters) {
         public RecordView {
             markers = Map.copyOf(markers);
             pending = List.copyOf(pending);
+            breakers = Map.copyOf(breakers);
+            counters = Map.copyOf(counters);
+        }
+
+        public RecordView(RecordState record, Map<String, Marker> markers, List<PendingWrite> pending) {
+            this(record, markers, pending, Map.of(), Map.of());
         }
 
         public Optional<Marker> marker(String system) {
@@ -124,6 +143,21 @@ public interface SyncLedger {
     record GaveUp(PendingWrite pending, String reason) implements WriteResult {
     }
 
+    /**
+     * Not sent, or answered 429: the account's breaker is open or the account is paused. Stays pending (attempts not
+     * counted, the reason kept) until the account's drain sends it.
+     */
+    record Deferred(PendingWrite pending, String reason) implements WriteResult {
+    }
+
+    /**
+     * What the completion adds to one account's safety-valve items: its writes counted in the loop detector's window
+     * ({@code writes}, a sample {@code record} kept, the counter expiring at {@code expiresAt}), and the writes that
+     * waited ({@code deferred}) added to its breaker item.
+     */
+    record ValveCount(WindowKey window, int writes, String record, Instant expiresAt, int deferred) {
+    }
+
     /** What to record about the event once its writes are done. */
     sealed interface EventFate {
     }
@@ -151,8 +185,13 @@ public interface SyncLedger {
      *
      * @return what could be recorded
      */
-    Completion complete(EventFate fate, RecordKey record, long recordVersion, List<WriteResult> results, Instant now,
-            Duration ttl);
+    Completion complete(EventFate fate, RecordKey record, long recordVersion, List<WriteResult> results,
+            List<ValveCount> valves, Instant now, Duration ttl);
+
+    default Completion complete(EventFate fate, RecordKey record, long recordVersion, List<WriteResult> results,
+            Instant now, Duration ttl) {
+        return complete(fate, record, recordVersion, results, List.of(), now, ttl);
+    }
 
     /**
      * @param fateRecorded    false when another delivery took the event over (lease ran out) or finished it

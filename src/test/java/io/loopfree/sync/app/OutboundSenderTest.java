@@ -35,6 +35,11 @@ class OutboundSenderTest {
 
     private final Deque<OutboundResponse> answers = new ArrayDeque<>();
     private final OutboundSender sender = new OutboundSender(new Scripted(), CLOCK, config());
+    /** Every account's breaker closed: what a record read with no breaker items gives. */
+    private final SafetyValves.Session valves = new SafetyValves(new ClosedBreakers(),
+            new io.loopfree.sync.adapters.http.JsonOutboundProfileRepository(Optional.empty()),
+            (name, value, unit, properties) -> { }, CLOCK, config())
+            .session(new SyncLedger.RecordView(RecordState.absent(record()), Map.of(), List.of()));
 
     @Test
     void aWrittenCreateLinksTheIdTheTargetGaveAndRecordsOurOutboundState() {
@@ -54,7 +59,8 @@ class OutboundSenderTest {
         assertThat(sendOne(pending(0))).isInstanceOfSatisfying(SyncLedger.GaveUp.class,
                 gaveUp -> assertThat(gaveUp.reason()).contains("HTTP 400").contains("invalid email"));
         answers.add(new OutboundResponse.RateLimited(429, Optional.of(NOW.plusSeconds(30)), Map.of()));
-        assertThat(sendOne(pending(0))).isInstanceOf(SyncLedger.WillRetry.class);
+        assertThat(sendOne(pending(0))).as("waits in the outbox for the account's breaker")
+                .isInstanceOf(SyncLedger.Deferred.class);
     }
 
     @Test
@@ -68,13 +74,13 @@ class OutboundSenderTest {
 
     @Test
     void nothingIsCalledOnceTheDeadlineHasPassed() {
-        List<SyncLedger.WriteResult> results = sender.send(List.of(pending(0)), RecordState.absent(record()), NOW);
+        List<SyncLedger.WriteResult> results = sender.send(List.of(pending(0)), RecordState.absent(record()), NOW, valves);
         assertThat(results).singleElement().isInstanceOf(SyncLedger.WillRetry.class);
         assertThat(answers).isEmpty();
     }
 
     private SyncLedger.WriteResult sendOne(PendingWrite pending) {
-        return sender.send(List.of(pending), RecordState.absent(record()), NOW.plusSeconds(10)).get(0);
+        return sender.send(List.of(pending), RecordState.absent(record()), NOW.plusSeconds(10), valves).get(0);
     }
 
     private static RecordKey record() {
@@ -94,6 +100,45 @@ class OutboundSenderTest {
                 .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
                 .withDefaultValues(Map.of("sync.fan-out.max-attempts", "5"))
                 .build().getConfigMapping(SyncConfig.class);
+    }
+
+    /** Breakers that are closed and accept being opened (this test is about the sender, not the breaker). */
+    private static final class ClosedBreakers implements io.loopfree.sync.ports.BreakerStore {
+        @Override
+        public io.loopfree.sync.domain.valve.Breaker find(io.loopfree.sync.domain.valve.AccountKey key) {
+            return io.loopfree.sync.domain.valve.Breaker.closed(key);
+        }
+
+        @Override
+        public boolean open(io.loopfree.sync.domain.valve.AccountKey key, String reason, Instant now, Instant until,
+                String usage, Optional<String> probeToken) {
+            return true;
+        }
+
+        @Override
+        public Optional<String> claimProbe(io.loopfree.sync.domain.valve.AccountKey key, Instant now, Instant until) {
+            return Optional.empty();
+        }
+
+        @Override
+        public boolean close(io.loopfree.sync.domain.valve.AccountKey key, String probeToken, Instant now) {
+            return true;
+        }
+
+        @Override
+        public void setPaused(io.loopfree.sync.domain.valve.AccountKey key, boolean paused, Instant now) {
+        }
+
+        @Override
+        public Optional<DrainClaim> claimDrain(io.loopfree.sync.domain.valve.AccountKey key, Instant now, Instant until,
+                boolean force) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void releaseDrain(io.loopfree.sync.domain.valve.AccountKey key, DrainClaim claim, long stillHeld,
+                Instant now) {
+        }
     }
 
     /** Answers with the next scripted response; the processor never lists. */

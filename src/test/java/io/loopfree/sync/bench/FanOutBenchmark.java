@@ -82,9 +82,18 @@ public final class FanOutBenchmark {
             Clock clock = Clock.systemUTC();
             HttpOutboundClient http = new HttpOutboundClient(new JsonOutboundProfileRepository(Optional.empty()),
                     (system, tenant, purpose) -> List.of("engine-token"), clock, config);
-            ProcessorService processor = new ProcessorService(new ClasspathMappingRepository(config),
-                    new DynamoSyncLedger(dynamo, config), new DynamoConnectionRepository(dynamo, config, clock), http,
-                    new OutboundSender(http, clock, config), clock, config);
+            DynamoSyncLedger ledger = new DynamoSyncLedger(dynamo, config);
+            OutboundSender sender = new OutboundSender(http, clock, config);
+            io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore breakers =
+                    new io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore(dynamo, config);
+            io.loopfree.sync.app.SafetyValves valves = new io.loopfree.sync.app.SafetyValves(breakers,
+                    new JsonOutboundProfileRepository(Optional.empty()), (name, value, unit, properties) -> { }, clock,
+                    config);
+            io.loopfree.sync.app.PendingWrites pending = new io.loopfree.sync.app.PendingWrites(ledger, sender, valves,
+                    clock, config);
+            ProcessorService processor = new ProcessorService(new ClasspathMappingRepository(config), ledger,
+                    new DynamoConnectionRepository(dynamo, config, clock), http, sender, valves,
+                    new io.loopfree.sync.app.AccountOperations(breakers, pending, clock, config), clock, config);
 
             for (int targets : List.of(1, 2, 5)) {
                 String tenant = "bench" + targets;

@@ -165,9 +165,19 @@ public final class ProcessorBenchmark {
                     throw new IllegalStateException("no outbound call expected");
                 }
             };
-            ProcessorService processor = new ProcessorService(mappings, new DynamoSyncLedger(dynamo, config),
-                    (tenant, resource) -> java.util.Optional.empty(), noCalls,
-                    new OutboundSender(noCalls, Clock.systemUTC(), config), Clock.systemUTC(), config);
+            DynamoSyncLedger ledger = new DynamoSyncLedger(dynamo, config);
+            OutboundSender sender = new OutboundSender(noCalls, Clock.systemUTC(), config);
+            io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore breakers =
+                    new io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore(dynamo, config);
+            io.loopfree.sync.app.SafetyValves valves = new io.loopfree.sync.app.SafetyValves(breakers,
+                    profile -> java.util.Optional.empty(), (name, value, unit, properties) -> { }, Clock.systemUTC(),
+                    config);
+            io.loopfree.sync.app.AccountOperations accounts = new io.loopfree.sync.app.AccountOperations(breakers,
+                    new io.loopfree.sync.app.PendingWrites(ledger, sender, valves, Clock.systemUTC(), config),
+                    Clock.systemUTC(), config);
+            ProcessorService processor = new ProcessorService(mappings, ledger,
+                    (tenant, resource) -> java.util.Optional.empty(), noCalls, sender, valves, accounts,
+                    Clock.systemUTC(), config);
 
             String appEvent = Fixtures.event("processor", "scenario-duplicate.json");
             String actorEcho = Fixtures.event("processor", "scenario-echo-actor.json");

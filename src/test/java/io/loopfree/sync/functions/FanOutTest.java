@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.loopfree.sync.app.AccountOperations;
 import io.loopfree.sync.app.PendingWrites;
+import io.loopfree.sync.domain.valve.AccountKey;
 import io.loopfree.sync.app.ProcessingMetrics;
 import io.loopfree.sync.local.sandbox.SandboxAudit;
 import io.loopfree.sync.local.sandbox.SandboxControl;
@@ -61,6 +63,9 @@ class FanOutTest extends FunctionTestSupport {
 
     @Inject
     PendingWrites pendingWrites;
+
+    @Inject
+    AccountOperations operations;
 
     private SandboxWorld world;
 
@@ -175,7 +180,7 @@ class FanOutTest extends FunctionTestSupport {
     }
 
     @Test
-    void theWriteIsStoredWithItsMarkerBeforeTheCallAndARateLimitedWriteIsSentOnRedelivery() {
+    void theWriteIsStoredWithItsMarkerBeforeTheCallAndARateLimitedWriteWaitsForItsAccountsBreaker() {
         SandboxWorld w = world(c -> c);
         w.skinny.control(SandboxControl.fail429(1, 1));
         JsonNode created = w.app.humanCreate("contact", Map.of("email", "grace@example.com", "name", "Grace Hopper"));
@@ -183,20 +188,25 @@ class FanOutTest extends FunctionTestSupport {
         List<SandboxWorld.Delivery> deliveries = w.take();
         assertThat(deliveries).hasSize(1);
 
-        assertThat(SandboxWorld.process(FunctionTestSupport::invoke, deliveries.get(0))).as("kept pending: retried")
-                .hasSize(1);
+        assertThat(SandboxWorld.process(FunctionTestSupport::invoke, deliveries.get(0)))
+                .as("applied; the write waits for the account's breaker (docs/safety-valves.md), the message is done")
+                .isEmpty();
         assertThat(w.skinny.records("contact")).isEmpty();
         Map<String, AttributeValue> pending = stateItem("OUTBOX#" + w.tenant + "#sandbox-skinny#sandbox-skinny",
                 "contact#" + canonical);
         assertThat(pending.get("status").s()).isEqualTo("pending");
-        assertThat(pending.get("attempts").n()).isEqualTo("1");
+        assertThat(pending.get("attempts").n()).as("a 429 is not a failed attempt").isEqualTo("0");
         assertThat(pending.get("lastError").s()).contains("rate limited");
         assertThat(eventItem("MARKER#" + w.tenant + "#sandbox-skinny#contact#" + canonical).get("writes").m())
                 .containsKey(pending.get("writeToken").s());
 
-        // the redelivery finds the change applied, and sends what is pending, with the same key
+        // the redelivery is a duplicate; after the reset the account's drain (its half-open probe) sends it, same key
         String key = pending.get("idempotencyKey").s();
         assertThat(invoke(SandboxWorld.sqsEvent(deliveries.get(0), 2)).getList("batchItemFailures")).isEmpty();
+        assertThat(w.skinny.records("contact")).isEmpty();
+        resetPassed(w, SandboxWorld.SKINNY);
+        assertThat(operations.drainAccount(new AccountKey(w.tenant, SandboxWorld.SKINNY, SandboxWorld.SKINNY),
+                Fixtures.REPLAYED_AT.plusSeconds(10)).written()).isEqualTo(1);
         assertThat(w.only(SandboxWorld.SKINNY).path("Email").asText()).isEqualTo("grace@example.com");
         assertThat(w.engineWrites(SandboxWorld.SKINNY)).filteredOn(write -> write.status() < 300).singleElement()
                 .satisfies(write -> assertThat(write.idempotencyKey()).isEqualTo(key));
@@ -211,9 +221,12 @@ class FanOutTest extends FunctionTestSupport {
         w.skinny.control(SandboxControl.fail429(1, 1));
         w.app.humanCreate("contact", Map.of("email", "edsger@example.com", "name", "Edsger Dijkstra"));
         SandboxWorld.Delivery delivery = w.take().get(0);
-        assertThat(SandboxWorld.process(FunctionTestSupport::invoke, delivery)).hasSize(1);
+        assertThat(SandboxWorld.process(FunctionTestSupport::invoke, delivery)).isEmpty();
 
         java.time.Instant deadline = Fixtures.REPLAYED_AT.plusSeconds(10);
+        assertThat(pendingWrites.drain(w.tenant, SandboxWorld.SKINNY, SandboxWorld.SKINNY, deadline))
+                .as("the account's breaker is open: nothing sent").isEqualTo(new PendingWrites.Drained(0, 0, 0, false));
+        resetPassed(w, SandboxWorld.SKINNY);
         PendingWrites.Drained drained = pendingWrites.drain(w.tenant, SandboxWorld.SKINNY, SandboxWorld.SKINNY, deadline);
         assertThat(drained).isEqualTo(new PendingWrites.Drained(1, 0, 0, true));
         assertThat(pendingWrites.drain(w.tenant, SandboxWorld.SKINNY, SandboxWorld.SKINNY, deadline))
@@ -337,6 +350,18 @@ class FanOutTest extends FunctionTestSupport {
                     .key(Map.of("pk", AttributeValue.fromS("EVENT#" + delivery.system() + "#" + w.tenant + "#"
                             + delivery.eventId())))
                     .updateExpression("SET leaseExpiresAt = :past")
+                    .expressionAttributeValues(Map.of(":past",
+                            AttributeValue.fromN(Long.toString(Fixtures.REPLAYED_AT.getEpochSecond() - 1)))));
+        }
+    }
+
+    /** The account's breaker reached its reopen time (the application clock stands still in tests). */
+    private static void resetPassed(SandboxWorld w, String system) {
+        try (DynamoDbClient dynamo = dynamo()) {
+            dynamo.updateItem(b -> b.tableName(SyncResources.STATE_TABLE)
+                    .key(Map.of("pk", AttributeValue.fromS("BREAKER#" + w.tenant + "#" + system + "#" + system),
+                            "sk", AttributeValue.fromS("BREAKER")))
+                    .updateExpression("SET reopenAtEpoch = :past")
                     .expressionAttributeValues(Map.of(":past",
                             AttributeValue.fromN(Long.toString(Fixtures.REPLAYED_AT.getEpochSecond() - 1)))));
         }

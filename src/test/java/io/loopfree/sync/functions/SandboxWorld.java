@@ -62,6 +62,11 @@ final class SandboxWorld implements AutoCloseable {
     private final ConcurrentLinkedQueue<Delivery> caught = new ConcurrentLinkedQueue<>();
 
     SandboxWorld(String tenant) {
+        this(tenant, UnaryOperator.identity());
+    }
+
+    /** @param richConfig adjusts the HubSpot-like sandbox (rate-limit headers and window, for the safety valves) */
+    SandboxWorld(String tenant, UnaryOperator<SandboxConfig> richConfig) {
         this.tenant = tenant;
         try {
             receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -85,8 +90,8 @@ final class SandboxWorld implements AutoCloseable {
         receiver.start();
         app = SandboxProvider.start(SandboxConfig.of(APP, tenant).withWebhookUrl(url(APP))
                 .withPayloadFormat(SandboxConfig.PayloadFormat.APP).withEchoChangeAgent(true));
-        rich = SandboxProvider.start(SandboxConfig.of(RICH, tenant).withWebhookUrl(url(RICH))
-                .withActorMetadata(SandboxConfig.ActorMetadata.HUBSPOT_LIKE));
+        rich = SandboxProvider.start(richConfig.apply(SandboxConfig.of(RICH, tenant).withWebhookUrl(url(RICH))
+                .withActorMetadata(SandboxConfig.ActorMetadata.HUBSPOT_LIKE)));
         skinny = SandboxProvider.start(SandboxConfig.of(SKINNY, tenant).withWebhookUrl(url(SKINNY)).withSkinny(true)
                 .withNormalizeValues(true));
     }

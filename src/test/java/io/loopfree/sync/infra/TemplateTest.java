@@ -301,6 +301,7 @@ class TemplateTest {
                 "ConditionCheckItem")) {
             processor.put("dynamodb:" + action, tables);
         }
+        processor.put("dynamodb:Query", Set.of("StateTable.Arn")); // an account's outbox, drained (safety valves)
         processor.put("ssm:GetParameter", Set.of(ssmPath("/*/*/outbound-*")));
         processor.put("kms:Decrypt", Set.of("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*"));
         assertThat(grants("ProcessorRole")).isEqualTo(processor);

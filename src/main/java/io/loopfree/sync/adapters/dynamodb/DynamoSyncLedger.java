@@ -25,6 +25,9 @@ import io.loopfree.sync.domain.outbound.OutboxKey;
 import io.loopfree.sync.domain.outbound.PendingWrite;
 import io.loopfree.sync.domain.state.RecordKey;
 import io.loopfree.sync.domain.state.RecordState;
+import io.loopfree.sync.domain.valve.AccountKey;
+import io.loopfree.sync.domain.valve.Breaker;
+import io.loopfree.sync.domain.valve.WindowKey;
 import io.loopfree.sync.ports.SyncLedger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -116,6 +119,9 @@ public class DynamoSyncLedger implements SyncLedger {
         read.markers().forEach(marker -> eventKeys.add(MarkerItemMapper.key(marker)));
         stateKeys.add(RecordStateItemMapper.key(read.record()));
         read.outbox().forEach(key -> stateKeys.add(OutboxItemMapper.key(key)));
+        // the targets' breakers and loop counters ride on the same request (no extra round trip per target)
+        new java.util.LinkedHashSet<>(read.breakers()).forEach(key -> stateKeys.add(BreakerItemMapper.key(key)));
+        new java.util.LinkedHashSet<>(read.counters()).forEach(key -> eventKeys.add(WriteCountItemMapper.key(key)));
     }
 
     private static RecordView view(RecordRead read, Map<String, Map<String, AttributeValue>> found, Instant now) {
@@ -131,9 +137,15 @@ public class DynamoSyncLedger implements SyncLedger {
             MarkerItemMapper.liveMarker(key, found.get(id(MarkerItemMapper.key(key))), now)
                     .ifPresent(marker -> markers.put(key.system(), marker));
         }
+        Map<AccountKey, Breaker> breakers = new HashMap<>();
+        read.breakers().forEach(key -> breakers.put(key, BreakerItemMapper.fromItem(key,
+                found.get(id(BreakerItemMapper.key(key))))));
+        Map<WindowKey, WindowKey.Count> counters = new HashMap<>();
+        read.counters().forEach(key -> counters.put(key, WriteCountItemMapper.fromItem(key,
+                found.get(id(WriteCountItemMapper.key(key))), now)));
         return new RecordView(
                 RecordStateItemMapper.fromItem(read.record(), found.get(id(RecordStateItemMapper.key(read.record())))),
-                markers, pending);
+                markers, pending, breakers, counters);
     }
 
     /** One BatchGetItem over both tables (its unprocessed keys asked again), items by their full key. */
@@ -236,7 +248,7 @@ public class DynamoSyncLedger implements SyncLedger {
 
     @Override
     public Completion complete(EventFate fate, RecordKey record, long recordVersion, List<WriteResult> results,
-            Instant now, Duration ttl) {
+            List<ValveCount> valves, Instant now, Duration ttl) {
         List<WriteResult> remaining = new ArrayList<>(results);
         EventFate pendingFate = fate;
         boolean withState = true;
@@ -267,6 +279,19 @@ public class DynamoSyncLedger implements SyncLedger {
                 items.add(TransactWriteItem.builder().update(recordStates(record, recordVersion, stateNames, statesSet, now))
                         .build());
                 parts.add("state");
+            }
+            // the loop detector's counters and the breakers' held writes: unconditional ADDs, in the same transaction
+            for (ValveCount valve : valves) {
+                if (valve.writes() > 0) {
+                    items.add(TransactWriteItem.builder().update(WriteCountItemMapper.increment(eventsTable,
+                            valve.window(), valve.writes(), valve.record(), valve.expiresAt())).build());
+                    parts.add("counter");
+                }
+                if (valve.deferred() > 0) {
+                    items.add(TransactWriteItem.builder().update(heldWrites(valve.window().account(),
+                            valve.deferred(), now)).build());
+                    parts.add("held");
+                }
             }
             if (pendingFate != null) {
                 fateItem(pendingFate, now, ttl).ifPresent(items::add);
@@ -308,10 +333,33 @@ public class DynamoSyncLedger implements SyncLedger {
                 + COMPLETE_ROUNDS + " transactions");
     }
 
+    private Update heldWrites(AccountKey account, int deferred, Instant now) {
+        Map<String, String> names = new HashMap<>(BreakerItemMapper.identityNames());
+        names.put("#held", BreakerItemMapper.HELD_WRITES);
+        Map<String, AttributeValue> values = new HashMap<>(BreakerItemMapper.identity(account, now));
+        values.put(":n", AttributeValue.fromN(Integer.toString(deferred)));
+        return Update.builder().tableName(stateTable).key(BreakerItemMapper.key(account))
+                .updateExpression("SET " + BreakerItemMapper.SET_IDENTITY + " ADD #held :n")
+                .expressionAttributeNames(names).expressionAttributeValues(values).build();
+    }
+
     private TransactWriteItem outboxCompletion(WriteResult result, Instant now) {
         PendingWrite pending = result.pending();
         if (result instanceof Written) {
             return TransactWriteItem.builder().delete(outboxDelete(pending)).build();
+        }
+        if (result instanceof Deferred deferred) {
+            // waits for its account's breaker or pause: no attempt counted
+            String why = deferred.reason().length() > 500 ? deferred.reason().substring(0, 500) : deferred.reason();
+            return TransactWriteItem.builder().update(u -> u.tableName(stateTable)
+                    .key(OutboxItemMapper.key(pending.key()))
+                    .updateExpression("SET #lastError = :error, #updatedAt = :now")
+                    .conditionExpression("#token = :token")
+                    .expressionAttributeNames(Map.of("#lastError", OutboxItemMapper.LAST_ERROR, "#updatedAt",
+                            OutboxItemMapper.UPDATED_AT, "#token", OutboxItemMapper.TOKEN))
+                    .expressionAttributeValues(Map.of(":error", AttributeValue.fromS(why),
+                            ":now", AttributeValue.fromS(IsoTimestamps.format(now)),
+                            ":token", AttributeValue.fromS(pending.token())))).build();
         }
         String reason = result instanceof WillRetry retry ? retry.reason() : ((GaveUp) result).reason();
         String status = result instanceof GaveUp ? PendingWrite.Status.failed.name() : pending.status().name();

@@ -1,0 +1,396 @@
+package io.loopfree.sync.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore;
+import io.loopfree.sync.adapters.dynamodb.DynamoSyncLedger;
+import io.loopfree.sync.app.AccountOperations;
+import io.loopfree.sync.app.OutboundSender;
+import io.loopfree.sync.app.PendingWrites;
+import io.loopfree.sync.app.ProcessorService;
+import io.loopfree.sync.app.SafetyValves;
+import io.loopfree.sync.config.SyncConfig;
+import io.loopfree.sync.domain.valve.AccountKey;
+import io.loopfree.sync.local.sandbox.RateLimitHeaders;
+import io.loopfree.sync.local.sandbox.SandboxAudit;
+import io.loopfree.sync.local.sandbox.SandboxConfig;
+import io.loopfree.sync.local.sandbox.SandboxControl;
+import io.loopfree.sync.ports.ConnectionRepository;
+import io.loopfree.sync.ports.MappingRepository;
+import io.loopfree.sync.ports.Metrics;
+import io.loopfree.sync.ports.OutboundClient;
+import io.loopfree.sync.ports.OutboundProfileRepository;
+import io.loopfree.sync.support.Fixtures;
+import io.loopfree.sync.support.FunctionTestSupport;
+import io.loopfree.sync.support.Profiles;
+import io.loopfree.sync.support.SyncResources;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The per-account safety valves end to end: live sandbox systems, their webhooks handed to the processor through
+ * the Lambda runtime API (instance A), and further processor instances built over the same DynamoDB Local with their
+ * own clocks (instances B, C…: what another Lambda instance, later, would see). Prints the figures of the issue's
+ * closing note ({@code FIGURE …} lines).
+ */
+@QuarkusTest
+@TestProfile(SafetyValvesTest.Valves.class)
+class SafetyValvesTest extends FunctionTestSupport {
+
+    private static final AtomicInteger TENANTS = new AtomicInteger();
+    private static final int MAX_TENANTS = 20;
+
+    /** As FanOutTest's profile, with a loop detector that trips at 5 × 4 writes in a window. */
+    public static class Valves extends Profiles.Processor {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> config = new HashMap<>(super.getConfigOverrides());
+            config.put("sync.identities.sandbox-rich", "loopfree-sync");
+            config.put("sync.dedup.ttl", "3650d");
+            config.put("sync.markers.ttl", "3650d");
+            config.put("sync.valves.loop.floor", "4");
+            config.put("sync.valves.loop.window", "3650d"); // one window for the whole test: TTLs beyond the sweeper
+            for (int i = 1; i <= MAX_TENANTS; i++) {
+                for (String system : List.of(SandboxWorld.APP, SandboxWorld.RICH, SandboxWorld.SKINNY)) {
+                    config.put("webhook-secrets." + system + ".valve" + i + ".outbound-token", SandboxWorld.ENGINE_TOKEN);
+                }
+            }
+            return config;
+        }
+    }
+
+    @Inject
+    MappingRepository mappings;
+    @Inject
+    ConnectionRepository connections;
+    @Inject
+    OutboundClient outbound;
+    @Inject
+    OutboundProfileRepository profiles;
+    @Inject
+    SyncConfig config;
+    @Inject
+    DynamoDbClient dynamoClient;
+    @Inject
+    AccountOperations operations;
+
+    private SandboxWorld world;
+
+    @AfterEach
+    void stop() {
+        if (world != null) {
+            world.close();
+        }
+    }
+
+    private SandboxWorld world(java.util.function.UnaryOperator<SandboxConfig> rich) {
+        world = new SandboxWorld("valve" + TENANTS.incrementAndGet(), rich);
+        try (DynamoDbClient dynamo = dynamo()) {
+            world.seedConnection(dynamo, SyncResources.STATE_TABLE, c -> c);
+        }
+        return world;
+    }
+
+    /** Another processor instance: its own objects (no shared memory), the same DynamoDB, its own clock. */
+    final class Instance {
+        final ProcessorService processor;
+        final AccountOperations accounts;
+        final DynamoBreakerStore breakers;
+        final SafetyValves valves;
+        final List<String> metrics = new ArrayList<>();
+
+        Instance(Instant at) {
+            Clock clock = Clock.fixed(at, ZoneOffset.UTC);
+            DynamoSyncLedger ledger = new DynamoSyncLedger(dynamoClient, config);
+            breakers = new DynamoBreakerStore(dynamoClient, config);
+            Metrics sink = (name, value, unit, properties) -> metrics.add(name + "=" + (long) value);
+            valves = new SafetyValves(breakers, profiles, sink, clock, config);
+            OutboundSender sender = new OutboundSender(outbound, clock, config);
+            accounts = new AccountOperations(breakers, new PendingWrites(ledger, sender, valves, clock, config), clock,
+                    config);
+            processor = new ProcessorService(mappings, ledger, connections, outbound, sender, valves, accounts, clock,
+                    config);
+        }
+
+        List<String> process(List<SandboxWorld.Delivery> deliveries) {
+            List<String> failed = new ArrayList<>();
+            for (SandboxWorld.Delivery delivery : deliveries) {
+                try {
+                    processor.process(delivery.envelope());
+                } catch (RuntimeException e) {
+                    failed.add(delivery.eventId() + ": " + e.getMessage());
+                }
+            }
+            return failed;
+        }
+    }
+
+    private List<String> pump() {
+        return world.pump(FunctionTestSupport::invoke);
+    }
+
+    private AccountKey account(String system) {
+        return new AccountKey(world.tenant, system, system);
+    }
+
+    private static long requestsTo(SandboxWorld w, String system) {
+        return w.engineWrites(system).size();
+    }
+
+    @Test
+    void a429WithRetryAfterOpensTheBreakerEveryInstanceSeesItAndTheWriteWaitsUntilTheProbe() {
+        SandboxWorld w = world(c -> c);
+        w.rich.control(SandboxControl.fail429(1, 30));
+        JsonNode created = w.app.humanCreate("contact", Map.of("email", "grace@example.com", "name", "Grace Hopper"));
+        String appId = created.path("id").asText();
+
+        assertThat(pump()).as("applied, the write deferred: nothing fails, nothing is retried").isEmpty();
+        assertThat(w.rich.records("contact")).isEmpty();
+        assertThat(w.only(SandboxWorld.SKINNY).path("Email").asText()).isEqualTo("grace@example.com");
+        Map<String, AttributeValue> breaker = breaker(account(SandboxWorld.RICH));
+        assertThat(breaker.get("state").s()).isEqualTo("open");
+        assertThat(breaker.get("reason").s()).isEqualTo("rate-limited");
+        assertThat(Long.parseLong(breaker.get("reopenAtEpoch").n())).as("Retry-After: 30")
+                .isEqualTo(Fixtures.REPLAYED_AT.plusSeconds(30).getEpochSecond());
+        assertThat(breaker.get("heldWrites").n()).isEqualTo("1");
+        Map<String, AttributeValue> pending = outbox(w).get(0);
+        assertThat(pending.get("status").s()).isEqualTo("pending");
+        assertThat(pending.get("attempts").n()).as("a 429 is no failed attempt").isEqualTo("0");
+        long after429 = requestsTo(w, SandboxWorld.RICH);
+
+        // instance A (the function) and instance B (its own objects) both get new changes for the account
+        w.app.humanEdit("contact", appId, Map.of("name", "Grace B. Hopper"));
+        assertThat(pump()).isEmpty();
+        Instance b = new Instance(Fixtures.REPLAYED_AT.plusSeconds(5));
+        w.app.humanEdit("contact", appId, Map.of("email", "amazing.grace@example.com"));
+        assertThat(b.process(w.take())).isEmpty();
+        long sentWhileOpen = requestsTo(w, SandboxWorld.RICH) - after429;
+        assertThat(sentWhileOpen).as("no request to an open account, on any instance").isZero();
+        assertThat(outbox(w)).as("one pending write per record, the newest").hasSize(1);
+
+        // after the reset, instance C's next run (here: the reconciler's drain) probes once, closes, sends the rest
+        Instance c = new Instance(Fixtures.REPLAYED_AT.plusSeconds(31));
+        PendingWrites.Drained drained = c.accounts.drainAccount(account(SandboxWorld.RICH),
+                Fixtures.REPLAYED_AT.plusSeconds(41));
+        assertThat(drained.written()).isEqualTo(1);
+        JsonNode rich = w.only(SandboxWorld.RICH);
+        assertThat(rich.path("email").asText()).isEqualTo("amazing.grace@example.com");
+        assertThat(breaker(account(SandboxWorld.RICH)).get("state").s()).isEqualTo("closed");
+        assertThat(outbox(w)).isEmpty();
+        assertThat(w.engineWrites(SandboxWorld.RICH)).filteredOn(x -> x.status() < 300).hasSize(1);
+        assertThat(c.process(w.take())).as("the echo of the drained write dies").isEmpty();
+        System.out.printf("FIGURE 429: requests to the account after its first 429, before the reset: %d (instances: 2);"
+                + " messages failed/dead-lettered: 0; changes lost: 0%n", sentWhileOpen);
+    }
+
+    @Test
+    void usagePastTheThresholdOpensTheBreakerBeforeAny429ForEveryHeaderFamily() {
+        for (RateLimitHeaders family : RateLimitHeaders.values()) {
+            SandboxWorld w = world(c -> c.withRateLimitPerWindow(10).withRateLimitWindow(Duration.ofHours(1))
+                    .withRateLimitHeaders(family));
+            for (int i = 0; i < 12; i++) {
+                w.app.humanCreate("contact", Map.of("email", "c" + i + "@example.com", "name", "C " + i));
+            }
+            assertThat(pump()).as(family.name()).isEmpty();
+            Map<String, AttributeValue> breaker = breaker(account(SandboxWorld.RICH));
+            assertThat(breaker.get("state").s()).as(family.name()).isEqualTo("open");
+            assertThat(breaker.get("reason").s()).as(family.name()).isEqualTo("quota-threshold");
+            assertThat(breaker.get("lastUsage").s()).as(family.name()).contains("9/10");
+            List<SandboxAudit.Write> writes = w.engineWrites(SandboxWorld.RICH);
+            assertThat(writes).as(family.name() + ": stopped at 90% of the quota, no 429 ever").hasSize(9)
+                    .allSatisfy(x -> assertThat(x.status()).isLessThan(300));
+            assertThat(outbox(w)).as(family.name()).hasSize(3);
+            assertThat(w.skinny.records("contact")).as("other accounts are not affected").hasSize(12);
+            world.close();
+            world = null;
+        }
+    }
+
+    @Test
+    void theHalfOpenProbeIsClaimedByExactlyOneInstanceAndAFailedProbeReopensWithBackoff() throws Exception {
+        SandboxWorld w = world(c -> c);
+        w.rich.control(SandboxControl.fail429(1, 30));
+        w.app.humanCreate("contact", Map.of("email", "ada@example.com", "name", "Ada Lovelace"));
+        assertThat(pump()).isEmpty();
+        AccountKey rich = account(SandboxWorld.RICH);
+
+        Instant later = Fixtures.REPLAYED_AT.plusSeconds(31);
+        List<Instance> instances = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            instances.add(new Instance(later));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Callable<Optional<String>>> claims = new ArrayList<>();
+            instances.forEach(instance -> claims.add(() -> instance.breakers.claimProbe(rich, later,
+                    later.plusSeconds(30))));
+            List<Optional<String>> won = new ArrayList<>();
+            for (Future<Optional<String>> claim : pool.invokeAll(claims)) {
+                won.add(claim.get());
+            }
+            assertThat(won.stream().filter(Optional::isPresent)).as("exactly one probe").hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(breaker(rich).get("state").s()).isEqualTo("half_open");
+
+        // the probe's holder "died": after its lease one instance probes again, and the provider still says 429
+        w.rich.control(SandboxControl.fail429(1, 5));
+        Instance d = new Instance(later.plusSeconds(31));
+        long before = requestsTo(w, SandboxWorld.RICH);
+        PendingWrites.Drained drained = d.accounts.drainAccount(rich, later.plusSeconds(41));
+        assertThat(drained.written()).isZero();
+        assertThat(requestsTo(w, SandboxWorld.RICH) - before).as("one probe call").isEqualTo(1);
+        Map<String, AttributeValue> reopened = breaker(rich);
+        assertThat(reopened.get("state").s()).isEqualTo("open");
+        assertThat(reopened.get("trips").n()).isEqualTo("2");
+        assertThat(Long.parseLong(reopened.get("reopenAtEpoch").n())).as("backoff 30 s · 2^1, more than Retry-After")
+                .isEqualTo(later.plusSeconds(31 + 60).getEpochSecond());
+        assertThat(outbox(w)).hasSize(1);
+
+        Instance e = new Instance(later.plusSeconds(31 + 61));
+        assertThat(e.accounts.drainAccount(rich, later.plusSeconds(200)).written()).isEqualTo(1);
+        assertThat(breaker(rich).get("state").s()).isEqualTo("closed");
+        assertThat(breaker(rich).get("trips").n()).isEqualTo("0");
+        assertThat(outbox(w)).isEmpty();
+    }
+
+    @Test
+    void aSyntheticLoopTripsTheDetectorWithinItsWindowAndTheWritesStop() {
+        SandboxWorld w = world(c -> c);
+        JsonNode created = w.app.humanCreate("contact", Map.of("email", "loop@example.com", "name", "Lo Op"));
+        assertThat(pump()).isEmpty();
+        String richId = w.only(SandboxWorld.RICH).path("id").asText();
+        Instance a = new Instance(Fixtures.REPLAYED_AT);
+        // a provider whose echo suppression is broken: every write we make comes back as a new "human" edit
+        long started = System.nanoTime();
+        int rounds = 0;
+        int openedAfter = -1;
+        for (; rounds < 40; rounds++) {
+            w.rich.humanEdit("contact", richId, Map.of("firstname", "Lo" + rounds));
+            assertThat(a.process(w.take())).isEmpty();
+            Map<String, AttributeValue> breaker = breaker(account(SandboxWorld.APP));
+            if (breaker != null && breaker.containsKey("state") && "open".equals(breaker.get("state").s())) {
+                openedAfter = rounds + 1;
+                break;
+            }
+        }
+        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+        assertThat(openedAfter).as("tripped within the window").isPositive();
+        Map<String, AttributeValue> breaker = breaker(account(SandboxWorld.APP));
+        assertThat(breaker.get("reason").s()).isEqualTo("loop-suspected");
+        assertThat(a.metrics).anySatisfy(m -> assertThat(m).startsWith("OutboundWritesPerAccount="));
+        long writesAtOpen = requestsTo(w, SandboxWorld.APP);
+
+        for (int i = 0; i < 5; i++) {
+            w.rich.humanEdit("contact", richId, Map.of("firstname", "Again" + i));
+            assertThat(a.process(w.take())).isEmpty();
+        }
+        assertThat(requestsTo(w, SandboxWorld.APP)).as("the writes stop").isEqualTo(writesAtOpen);
+        assertThat(created).isNotNull();
+        System.out.printf("FIGURE loop: breaker open after %d looping changes (%d writes to the account), %d ms from"
+                + " the loop's start (threshold 5 x floor 4)%n", openedAfter, writesAtOpen, elapsedMs);
+    }
+
+    @Test
+    void aPausedAccountHoldsItsWritesAndResumeSendsEachExactlyOnce() {
+        SandboxWorld w = world(c -> c);
+        AccountKey skinny = account(SandboxWorld.SKINNY);
+        // the operator's console edit: paused=true on the account's breaker item
+        try (DynamoDbClient dynamo = dynamo()) {
+            dynamo.putItem(b -> b.tableName(SyncResources.STATE_TABLE).item(Map.of(
+                    "pk", AttributeValue.fromS("BREAKER#" + skinny.label()), "sk", AttributeValue.fromS("BREAKER"),
+                    "paused", AttributeValue.fromBool(true))));
+        }
+        for (int i = 0; i < 3; i++) {
+            w.app.humanCreate("contact", Map.of("email", "p" + i + "@example.com", "name", "P " + i));
+        }
+        assertThat(pump()).as("received, deduplicated, applied: nothing fails").isEmpty();
+        assertThat(w.skinny.records("contact")).isEmpty();
+        assertThat(w.rich.records("contact")).hasSize(3);
+        assertThat(outbox(w)).hasSize(3).allSatisfy(item -> assertThat(item.get("status").s()).isEqualTo("pending"));
+        assertThat(breaker(skinny).get("heldWrites").n()).isEqualTo("3");
+
+        PendingWrites.Drained resumed = operations.resume(skinny, Fixtures.REPLAYED_AT.plusSeconds(20));
+        assertThat(resumed).isEqualTo(new PendingWrites.Drained(3, 0, 0, true));
+        assertThat(operations.resume(skinny, Fixtures.REPLAYED_AT.plusSeconds(20)).written()).isZero();
+        assertThat(pump()).as("their echoes die").isEmpty();
+        assertThat(w.skinny.records("contact")).hasSize(3);
+        assertThat(w.engineWrites(SandboxWorld.SKINNY)).as("each sent exactly once").hasSize(3)
+                .allSatisfy(x -> assertThat(x.status()).isLessThan(300));
+        assertThat(outbox(w)).isEmpty();
+        assertThat(breaker(skinny).get("paused").bool()).isFalse();
+    }
+
+    @Test
+    void aLongRateLimitWindowNeverSendsHealthyChangesToTheDeadLetterQueue() {
+        SandboxWorld w = world(c -> c);
+        w.rich.control(SandboxControl.fail429(1, 3600));
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            w.app.humanCreate("contact", Map.of("email", "l" + i + "@example.com", "name", "L " + i));
+        }
+        List<SandboxWorld.Delivery> deliveries = w.take();
+        // every message delivered as if for the 5th time (maxReceiveCount): none fails, so none is dead-lettered
+        for (SandboxWorld.Delivery delivery : deliveries) {
+            failures.addAll(invoke(SandboxWorld.sqsEvent(delivery, 5)).getList("batchItemFailures.itemIdentifier",
+                    String.class));
+        }
+        failures.addAll(pump());
+        assertThat(failures).isEmpty();
+        assertThat(w.engineWrites(SandboxWorld.RICH)).as("one 429, then nothing for an hour").hasSize(1);
+        assertThat(outbox(w)).hasSize(10);
+        assertThat(w.skinny.records("contact")).hasSize(10);
+
+        Instance later = new Instance(Fixtures.REPLAYED_AT.plusSeconds(3601));
+        assertThat(later.accounts.drainAccount(account(SandboxWorld.RICH), Fixtures.REPLAYED_AT.plusSeconds(3620)))
+                .isEqualTo(new PendingWrites.Drained(10, 0, 0, true));
+        assertThat(w.rich.records("contact")).hasSize(10);
+        System.out.printf("FIGURE long window: %d changes, messages failed (would be dead-lettered): %d, lost: %d%n",
+                deliveries.size(), failures.size(), 10 - w.rich.records("contact").size());
+    }
+
+    // --- helpers ---
+
+    private static Map<String, AttributeValue> breaker(AccountKey account) {
+        try (DynamoDbClient dynamo = dynamo()) {
+            Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(SyncResources.STATE_TABLE)
+                    .consistentRead(true).key(Map.of("pk", AttributeValue.fromS("BREAKER#" + account.label()),
+                            "sk", AttributeValue.fromS("BREAKER")))).item();
+            return item == null || item.isEmpty() ? null : item;
+        }
+    }
+
+    private static List<Map<String, AttributeValue>> outbox(SandboxWorld w) {
+        try (DynamoDbClient dynamo = dynamo()) {
+            return dynamo.scan(b -> b.tableName(SyncResources.STATE_TABLE)
+                    .filterExpression("begins_with(pk, :outbox)")
+                    .expressionAttributeValues(Map.of(":outbox", AttributeValue.fromS("OUTBOX#" + w.tenant + "#"))))
+                    .items();
+        }
+    }
+}
