@@ -8,6 +8,9 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -38,7 +41,9 @@ final class OpsContext implements AutoCloseable {
         this.who = options.who;
         this.dynamoEndpoint = options.dynamoEndpoint != null ? options.dynamoEndpoint : options.endpoint;
         this.sqsEndpoint = options.sqsEndpoint != null ? options.sqsEndpoint : options.endpoint;
-        this.region = options.region;
+        // a local endpoint needs some region (and must not probe instance metadata for one)
+        this.region = options.region != null ? options.region
+                : (dynamoEndpoint != null || sqsEndpoint != null) ? "us-east-1" : null;
         this.out = out;
         this.clock = clock;
     }
@@ -85,7 +90,9 @@ final class OpsContext implements AutoCloseable {
         if (endpoint == null) {
             return DefaultCredentialsProvider.builder().build();
         }
-        return AwsCredentialsProviderChain.of(DefaultCredentialsProvider.builder().build(),
+        // no instance metadata probes against a local endpoint: environment, system properties, profile, else any pair
+        return AwsCredentialsProviderChain.of(EnvironmentVariableCredentialsProvider.create(),
+                SystemPropertyCredentialsProvider.create(), ProfileCredentialsProvider.create(),
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")));
     }
 
