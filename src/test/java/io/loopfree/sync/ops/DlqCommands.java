@@ -97,9 +97,10 @@ final class DlqCommands {
     }
 
     /**
-     * Moves the dead letters back to the processing queue after a fix. AWS: StartMessageMoveTask (the console's
-     * "Start DLQ redrive"), to the queue the messages came from. Where the endpoint has no such action
-     * (ElasticMQ), or with {@code --copy}: receive, send to {@code --queue-url} (body and the ingress's attributes),
+     * Moves the dead letters back to the processing queue after a fix. StartMessageMoveTask (the console's
+     * "Start DLQ redrive"; ElasticMQ has it too), to {@code --queue-url} (or, without it, to the queue each message
+     * came from — which the processor's own dead letters do not have). Where the endpoint has no such action, or with
+     * {@code --copy}: receive, send to {@code --queue-url} (body and the ingress's attributes),
      * delete — one message at a time, so a crash duplicates at most one (the processor drops duplicates).
      */
     @Command(name = "redrive", description = "Move dead letters back to the processing queue after a fix")
@@ -117,8 +118,14 @@ final class DlqCommands {
                     try {
                         String arn = ops.sqs().getQueueAttributes(b -> b.queueUrl(dlq)
                                 .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
-                        String task = ops.sqs().startMessageMoveTask(b -> b.sourceArn(arn)).taskHandle();
-                        ops.out.println("StartMessageMoveTask started (task " + task + "): messages return to their source queue");
+                        // messages the processor dead-lettered itself have no source queue: name the destination
+                        String destination = ops.queueUrl == null ? null : ops.sqs().getQueueAttributes(b -> b
+                                .queueUrl(ops.queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN)).attributes()
+                                .get(QueueAttributeName.QUEUE_ARN);
+                        String task = ops.sqs().startMessageMoveTask(b -> b.sourceArn(arn).destinationArn(destination))
+                                .taskHandle();
+                        ops.out.println("StartMessageMoveTask started (task " + task + "): messages move to "
+                                + (destination == null ? "their source queue" : destination));
                         return 0;
                     } catch (software.amazon.awssdk.core.exception.SdkException e) {
                         ops.out.println("StartMessageMoveTask not available here (" + e.getClass().getSimpleName()

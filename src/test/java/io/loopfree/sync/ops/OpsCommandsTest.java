@@ -180,15 +180,26 @@ class OpsCommandsTest {
 
         Result redrive = ops("dlq", "redrive", "--dlq-url", queues.dlqUrl(), "--queue-url", queues.queueUrl());
         assertThat(redrive.exit()).as(redrive.err()).isZero();
-        assertThat(redrive.out()).contains("1 message(s) moved");
-        var moved = sqs.receiveMessage(b -> b.queueUrl(queues.queueUrl()).waitTimeSeconds(1).messageAttributeNames("All"))
-                .messages();
+        assertThat(redrive.out()).contains("StartMessageMoveTask started");
+        List<software.amazon.awssdk.services.sqs.model.Message> moved = new ArrayList<>();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            moved.addAll(sqs.receiveMessage(b -> b.queueUrl(queues.queueUrl()).waitTimeSeconds(1)
+                    .messageAttributeNames("All")).messages());
+            return !moved.isEmpty();
+        });
         assertThat(moved).hasSize(1);
-        assertThat(moved.get(0).body()).isEqualTo("{\"v\":1}");
-        assertThat(moved.get(0).messageAttributes()).containsOnlyKeys("eventId", "system", "tenant");
-        assertThat(sqs.getQueueAttributes(b -> b.queueUrl(queues.dlqUrl())
-                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
-                .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).isEqualTo("0");
+        assertThat(moved.get(0).body()).as("unchanged").isEqualTo("{\"v\":1}");
+
+        // the copy path (endpoints without StartMessageMoveTask): receive, send without the failure attributes, delete
+        sqs.sendMessage(b -> b.queueUrl(queues.dlqUrl()).messageBody("{\"v\":2}").messageAttributes(attributes));
+        Result copied = ops("dlq", "redrive", "--copy", "--dlq-url", queues.dlqUrl(), "--queue-url", queues.queueUrl());
+        assertThat(copied.exit()).as(copied.err()).isZero();
+        assertThat(copied.out()).contains("1 message(s) moved");
+        var second = sqs.receiveMessage(b -> b.queueUrl(queues.queueUrl()).waitTimeSeconds(1).messageAttributeNames("All"))
+                .messages();
+        assertThat(second).hasSize(1);
+        assertThat(second.get(0).body()).isEqualTo("{\"v\":2}");
+        assertThat(second.get(0).messageAttributes()).containsOnlyKeys("eventId", "system", "tenant");
     }
 
     @Test
