@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
  * for DynamoDB Local, {@code --sqs-endpoint http://127.0.0.1:9324} for ElasticMQ).
  *
  * <p>Built by the same Maven build but never part of {@code function.zip}: it lives beside the local engine and the
- * benchmarks (test sources, picocli test-scoped) and runs with {@code ./mvnw -q -Pops -Dops.args="…"} or
- * {@code bin/loopfree-ops …}; so the functions neither carry nor load it.
+ * benchmarks (test sources, picocli test-scoped) and runs with {@code bin/loopfree-ops …} (or
+ * {@code LOOPFREE_OPS_ARGV=… ./mvnw -q -o -Pops}); so the functions neither carry nor load it.
  *
  * <p>Every state-changing command is a conditional write in one transaction with an audit item
  * ({@code pk=AUDIT#<date>}). Extension points for the safety-valve and reconciler work:
@@ -64,6 +64,14 @@ public final class LoopfreeOps {
     String who;
 
     public static void main(String[] args) {
+        if (args.length == 0 && System.getenv("LOOPFREE_OPS_ARGV") != null) {
+            // bin/loopfree-ops passes the arguments one per line in the environment: Maven's command line (which
+            // Quarkus' code generation re-parses) never sees them, so options like --why and quoted text survive
+            args = System.getenv("LOOPFREE_OPS_ARGV").split("\n", -1);
+        }
+        if (args.length == 0) {
+            args = new String[] { "--help" };
+        }
         System.exit(run(Clock.systemUTC(), new PrintWriter(System.out, true), new PrintWriter(System.err, true),
                 args));
     }
