@@ -76,10 +76,15 @@ public class OutboundSender {
         Instant started = clock.instant();
         OutboundResponse response = client.write(write, deadline);
         valves.observe(write.target(), response);
-        LOG.infof("outbound system=%s account=%s record=%s/%s action=%s status=%d result=%s latencyMs=%d",
-                target, write.target().account(), write.resource(), write.canonicalKey(), write.action(),
-                response.status(), response.getClass().getSimpleName(),
-                java.time.Duration.between(started, clock.instant()).toMillis());
+        long latencyMs = java.time.Duration.between(started, clock.instant()).toMillis();
+        OutboundLogFields.put(write, response, latencyMs);
+        try {
+            LOG.infof("outbound system=%s account=%s record=%s/%s action=%s status=%d result=%s latencyMs=%d",
+                    target, write.target().account(), write.resource(), write.canonicalKey(), write.action(),
+                    response.status(), response.getClass().getSimpleName(), latencyMs);
+        } finally {
+            OutboundLogFields.clear();
+        }
         if (response instanceof OutboundResponse.Done done) {
             return written(pending, record, done.recordId());
         }

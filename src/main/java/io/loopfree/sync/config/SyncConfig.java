@@ -18,6 +18,13 @@ public interface SyncConfig {
     /** URL of the processing queue; required by the functions that send to it (ingress, reconciler). */
     Optional<String> queueUrl();
 
+    /**
+     * URL of the processing queue's dead-letter queue (processor): a deterministic failure (malformed envelope,
+     * mapping error, invalid connection) is sent there at once with its cause as message attributes. Unset: such
+     * messages are retried until the queue's maxReceiveCount, as every other failure.
+     */
+    Optional<String> deadLetterQueueUrl();
+
     Tables tables();
 
     Ingress ingress();
@@ -49,6 +56,17 @@ public interface SyncConfig {
 
     Outbound outbound();
     Priming priming();
+
+    Log log();
+
+    interface Log {
+        /**
+         * One JSON object per log line (message + MDC fields), read by {@code adapters.logging.JsonLogLines}; the
+         * template sets it for the three functions, tests and the local run keep human-readable lines.
+         */
+        @WithDefault("false")
+        boolean json();
+    }
 
     interface Priming {
         /**

@@ -43,7 +43,7 @@ class TemplateTest {
     /** Every environment variable a function may get: the names the code reads, plus Quarkus' native switch. */
     static final Set<String> KNOWN_ENV = Set.of("QUARKUS_FUNQY_EXPORT", "SYNC_QUEUE_URL", "SYNC_TABLES_EVENTS",
             "SYNC_TABLES_STATE", "SYNC_DEDUP_TTL", "SYNC_MARKERS_TTL", "SYNC_RECONCILER_JOBS", "SYNC_SECRETS_SSM_PREFIX",
-            "SYNC_SECRETS_SOURCE",
+            "SYNC_SECRETS_SOURCE", "SYNC_DEAD_LETTER_QUEUE_URL", "SYNC_LOG_JSON", "QUARKUS_LOG_CONSOLE_FORMAT",
             // Quarkus' own native Lambda template sets it: the custom runtime must not install signal handlers.
             "DISABLE_SIGNAL_HANDLERS");
 
@@ -94,12 +94,13 @@ class TemplateTest {
     void eachFunctionGetsExactlyTheVariablesItReadsAndItsOwnExport() {
         Map<String, Set<String>> expected = Map.of(
                 "IngressFunction", Set.of("QUARKUS_FUNQY_EXPORT", "DISABLE_SIGNAL_HANDLERS", "SYNC_QUEUE_URL",
-                        "SYNC_SECRETS_SOURCE", "SYNC_SECRETS_SSM_PREFIX"),
+                        "SYNC_SECRETS_SOURCE", "SYNC_SECRETS_SSM_PREFIX", "SYNC_LOG_JSON", "QUARKUS_LOG_CONSOLE_FORMAT"),
                 "ProcessorFunction", Set.of("QUARKUS_FUNQY_EXPORT", "DISABLE_SIGNAL_HANDLERS", "SYNC_TABLES_EVENTS",
                         "SYNC_TABLES_STATE", "SYNC_DEDUP_TTL", "SYNC_MARKERS_TTL", "SYNC_SECRETS_SOURCE",
-                        "SYNC_SECRETS_SSM_PREFIX"),
+                        "SYNC_SECRETS_SSM_PREFIX", "SYNC_DEAD_LETTER_QUEUE_URL", "SYNC_LOG_JSON",
+                        "QUARKUS_LOG_CONSOLE_FORMAT"),
                 "ReconcilerFunction", Set.of("QUARKUS_FUNQY_EXPORT", "DISABLE_SIGNAL_HANDLERS", "SYNC_QUEUE_URL",
-                        "SYNC_TABLES_STATE", "SYNC_RECONCILER_JOBS"));
+                        "SYNC_TABLES_STATE", "SYNC_RECONCILER_JOBS", "SYNC_LOG_JSON", "QUARKUS_LOG_CONSOLE_FORMAT"));
         Map<String, String> exports = Map.of("IngressFunction", "ingress", "ProcessorFunction", "processor",
                 "ReconcilerFunction", "reconciler");
 
@@ -121,6 +122,12 @@ class TemplateTest {
                 .isEqualTo("ssm");
         assertThat(environment("IngressFunction").get("SYNC_QUEUE_URL")).isEqualTo(ref("SyncQueue"));
         assertThat(environment("ReconcilerFunction").get("SYNC_QUEUE_URL")).isEqualTo(ref("SyncQueue"));
+        assertThat(environment("ProcessorFunction").get("SYNC_DEAD_LETTER_QUEUE_URL")).as("deterministic failures")
+                .isEqualTo(ref("DeadLetterQueue"));
+        for (String function : expected.keySet()) {
+            assertThat(environment(function)).as("JSON log lines in AWS").containsEntry("SYNC_LOG_JSON", "true")
+                    .containsEntry("QUARKUS_LOG_CONSOLE_FORMAT", "%s%n");
+        }
     }
 
     @Test
@@ -302,6 +309,7 @@ class TemplateTest {
             processor.put("dynamodb:" + action, tables);
         }
         processor.put("dynamodb:Query", Set.of("StateTable.Arn")); // an account's outbox, drained (safety valves)
+        processor.put("sqs:SendMessage", Set.of("DeadLetterQueue.Arn")); // deterministic failures, at once
         processor.put("ssm:GetParameter", Set.of(ssmPath("/*/*/outbound-*")));
         processor.put("kms:Decrypt", Set.of("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*"));
         assertThat(grants("ProcessorRole")).isEqualTo(processor);
@@ -332,13 +340,31 @@ class TemplateTest {
         String malformed = prefix.replace("INFO ", "ERROR")
                 + "processed messageId=m-9 receiveCount=2 outcome=failed:malformed-envelope cause=\"bad json\"";
         String unrelated = prefix + "sent 3 envelopes, outcome=applied is what we hope for";
-        List<String> all = List.of(applied, duplicate, otherDrop, failed, malformed, unrelated);
+        String echo = prefix + line(new Outcome.Dropped("echo-marker"));
+        String deadLettered = prefix.replace("INFO ", "ERROR") + line(new Outcome.Failed("mapping-error"))
+                + " cause=\"occurredAt is not a timestamp\" deadLettered=true";
+        String done = prefix + "outbound system=hubspot account=62515 record=contact/app:c_42 action=UPSERT status=200"
+                + " result=Done latencyMs=41";
+        String rejected = prefix + "outbound system=hubspot account=62515 record=contact/app:c_42 action=UPSERT"
+                + " status=400 result=Rejected latencyMs=12";
+        // the same lines as the JSON log lines write them in AWS (message + MDC fields)
+        String appliedJson = "{\"timestamp\":\"2026-11-20T10:00:05.123Z\",\"level\":\"INFO\",\"logger\":"
+                + "\"io.loopfree.sync.functions.ProcessorFunction\",\"message\":\"" + line(Outcome.APPLIED)
+                + "\",\"eventId\":\"evt_1\",\"layer\":\"apply\",\"outcome\":\"applied\",\"latencyMs\":\"25\"}";
+        String rejectedJson = "{\"level\":\"INFO\",\"message\":\"outbound system=hubspot account=62515 action=UPSERT"
+                + " status=400 result=Rejected latencyMs=12\",\"result\":\"Rejected\",\"outcome\":\"applied\"}";
+        List<String> all = List.of(applied, duplicate, otherDrop, failed, malformed, unrelated, echo, deadLettered,
+                done, rejected, appliedJson, rejectedJson);
 
         Map<String, List<String>> expected = Map.of(
-                "MessagesApplied", List.of(applied),
-                "MessagesDropped", List.of(duplicate, otherDrop),
+                "MessagesApplied", List.of(applied, appliedJson),
+                "MessagesDropped", List.of(duplicate, otherDrop, echo),
                 "DuplicatesDropped", List.of(duplicate),
-                "MessagesFailed", List.of(failed, malformed));
+                "MessagesFailed", List.of(failed, malformed, deadLettered),
+                "MessagesDeadLettered", List.of(deadLettered),
+                "EchoesDropped", List.of(echo),
+                "OutboundCalls", List.of(done, rejected, rejectedJson),
+                "OutboundWritesRejected", List.of(rejected, rejectedJson));
         Map<String, String> patterns = new LinkedHashMap<>();
         for (var entry : resources.entrySet()) {
             Map<String, Object> resource = map(entry.getValue());
@@ -374,6 +400,26 @@ class TemplateTest {
                 .containsEntry("Errors", "AWS/Lambda")
                 .containsEntry("ApproximateAgeOfOldestMessage", "AWS/SQS")
                 .containsEntry("OutboundWritesPerAccount", "LoopfreeSync");
+    }
+
+    @Test
+    void writeFailuresOverFivePercentAndEchoDropsOutOfTheirBandAlarmFromTheLogLines() {
+        Map<String, Object> failures = map(map(resources.get("WriteFailureRateAlarm")).get("Properties"));
+        assertThat(failures.get("Threshold")).isEqualTo(5);
+        List<Object> metrics = list(failures.get("Metrics"));
+        assertThat(metrics).extracting(m -> map(m).get("Id")).containsExactly("rejected", "calls", "failureRate");
+        assertThat(map(metrics.get(2)).get("Expression")).isEqualTo("IF(calls > 0, 100 * rejected / calls, 0)");
+        assertThat(map(map(map(map(metrics.get(0)).get("MetricStat")).get("Metric"))).get("MetricName"))
+                .isEqualTo("OutboundWritesRejected");
+        assertThat(map(map(map(map(metrics.get(1)).get("MetricStat")).get("Metric"))).get("MetricName"))
+                .isEqualTo("OutboundCalls");
+
+        Map<String, Object> echoes = map(map(resources.get("EchoDropsAnomalyAlarm")).get("Properties"));
+        assertThat(echoes.get("ComparisonOperator")).as("a spike or a fall to zero")
+                .isEqualTo("LessThanLowerOrGreaterThanUpperThreshold");
+        assertThat(echoes.get("ThresholdMetricId")).isEqualTo("band");
+        assertThat(list(echoes.get("Metrics"))).anySatisfy(m -> assertThat(map(m).get("Expression"))
+                .isEqualTo("ANOMALY_DETECTION_BAND(echoes, 3)"));
     }
 
     @Test

@@ -44,6 +44,17 @@ public final class Profiles {
         }
     }
 
+    /** The processor with a dead-letter queue configured: deterministic failures are dead-lettered at once. */
+    public static class ProcessorDeadLetters extends Processor {
+        public static final String DLQ_NAME = "loopfree-deterministic-dlq";
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            String url = TestBackends.embedded().sqs().createQueue(b -> b.queueName(DLQ_NAME)).queueUrl();
+            return Map.of("quarkus.funqy.export", "processor", "sync.dead-letter-queue-url", url);
+        }
+    }
+
     public static class Reconciler extends Export {
         public Reconciler() {
             super("reconciler", EmbeddedAwsResource.class);

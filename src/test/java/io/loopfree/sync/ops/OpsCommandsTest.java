@@ -1,0 +1,259 @@
+package io.loopfree.sync.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.loopfree.sync.support.SyncResources;
+import io.loopfree.sync.support.TestBackends;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * Each command of {@code loopfree-ops} over the wire against DynamoDB Local and ElasticMQ (the test support's
+ * embedded backend), on items shaped as docs/dynamodb.md describes them. Every test has its own tenant.
+ */
+class OpsCommandsTest {
+
+    static TestBackends.Started aws;
+    static final Clock CLOCK = Clock.systemUTC();
+
+    @BeforeAll
+    static void start() {
+        aws = TestBackends.embedded();
+    }
+
+    record Result(int exit, String out, String err) {
+    }
+
+    static Result ops(String... args) {
+        List<String> all = new ArrayList<>(List.of("--dynamodb-endpoint", aws.backend().dynamoEndpoint().toString(),
+                "--sqs-endpoint", aws.backend().sqsEndpoint().toString(), "--region", "us-east-1", "--as", "test-operator"));
+        all.addAll(List.of(args));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = LoopfreeOps.run(CLOCK, new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    static String tenant() {
+        return "ops" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static DynamoDbClient dynamo() {
+        return aws.dynamo();
+    }
+
+    static void put(String table, Map<String, AttributeValue> item) {
+        dynamo().putItem(b -> b.tableName(table).item(item));
+    }
+
+    static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    static Map<String, AttributeValue> outbox(String tenant, String status, String canonical) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("pk", s("OUTBOX#" + tenant + "#sandbox-rich#rich1"));
+        item.put("sk", s("contact#" + canonical));
+        item.put("type", s("OUTBOUND_WRITE"));
+        item.put("status", s(status));
+        item.put("action", s("failed".equals(status) ? "UPSERT" : "DELETE"));
+        item.put("attempts", AttributeValue.fromN("failed".equals(status) ? "5" : "0"));
+        item.put("writeToken", s("tok-" + status));
+        item.put("updatedAt", s("2026-11-20T10:00:30.000Z"));
+        if ("failed".equals(status)) {
+            item.put("lastError", s("HTTP 400: bad field"));
+        }
+        return item;
+    }
+
+    @Test
+    void recordHistoryShowsStateOriginTagsLinksOutboxMarkersAndTheLastEventsFoundByAnySystemsId() throws Exception {
+        String t = tenant();
+        String canonical = "app:c_1";
+        Instant now = CLOCK.instant();
+        Map<String, AttributeValue> app = Map.of("recordId", s("c_1"), "account", s(t), "eventId", s("evt_app_1"),
+                "direction", s("inbound"), "actorKind", s("human"), "correlationId", s("app:evt_app_1"));
+        Map<String, AttributeValue> rich = Map.of("recordId", s("r_1"), "account", s("rich1"), "eventId", s("evt_rich_1"),
+                "direction", s("outbound"), "actorId", s("sync_engine"), "syncedAt", s(now.toString()));
+        put(SyncResources.STATE_TABLE, Map.of("pk", s("RECORD#" + t + "#contact#" + canonical), "sk", s("STATE"),
+                "type", s("SYNC_STATE"), "version", AttributeValue.fromN("2"),
+                "systems", AttributeValue.fromM(Map.of("app", AttributeValue.fromM(app), "sandbox-rich", AttributeValue.fromM(rich)))));
+        put(SyncResources.STATE_TABLE, Map.of("pk", s("LINK#" + t + "#contact#sandbox-rich#r_1"), "sk", s("LINK"),
+                "type", s("LINK"), "canonicalKey", s(canonical)));
+        put(SyncResources.STATE_TABLE, outbox(t, "failed", canonical));
+        put(SyncResources.EVENTS_TABLE, Map.of("pk", s("EVENT#sandbox-rich#" + t + "#evt_rich_1"), "type", s("DEDUP"),
+                "status", s("DONE"), "outcome", s("dropped:echo-marker")));
+        put(SyncResources.EVENTS_TABLE, Map.of("pk", s("MARKER#" + t + "#sandbox-rich#contact#" + canonical),
+                "type", s("MARKER")));
+
+        Result result = ops("record", "history", t, "contact", "sandbox-rich:r_1");
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        var report = OpsItemMapper.JSON.readTree(result.out());
+        assertThat(report.path("canonicalKey").asText()).as("found through the link").isEqualTo(canonical);
+        assertThat(report.path("state").path("systems").path("app").path("actorKind").asText()).isEqualTo("human");
+        assertThat(report.path("state").path("systems").path("sandbox-rich").path("direction").asText()).isEqualTo("outbound");
+        assertThat(report.path("links").path("sandbox-rich").path("canonicalKey").asText()).isEqualTo(canonical);
+        assertThat(report.path("outbox").path("sandbox-rich").path("status").asText()).isEqualTo("failed");
+        assertThat(report.path("markers").has("sandbox-rich")).isTrue();
+        assertThat(report.path("lastEvents").path("sandbox-rich").path("outcome").asText()).isEqualTo("dropped:echo-marker");
+
+        assertThat(ops("record", "history", t, "contact", "app:nope").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void outboxApproveAndRetryAreConditionalOnStatusAndTokenAndLeaveAnAuditItem() {
+        String t = tenant();
+        put(SyncResources.STATE_TABLE, outbox(t, "held", "app:c_held"));
+        put(SyncResources.STATE_TABLE, outbox(t, "failed", "app:c_failed"));
+
+        Result list = ops("outbox", "list", t, "sandbox-rich", "rich1");
+        assertThat(list.out()).contains("held", "contact#app:c_held", "failed", "HTTP 400: bad field", "2 write(s)");
+        assertThat(ops("outbox", "list", t, "sandbox-rich", "rich1", "--status", "held").out()).contains("1 write(s)");
+
+        Result approve = ops("outbox", "approve", t, "sandbox-rich", "rich1", "contact#app:c_held", "--why", "delete confirmed");
+        assertThat(approve.exit()).as(approve.err()).isZero();
+        Result retry = ops("outbox", "retry", t, "sandbox-rich", "rich1", "contact#app:c_failed", "--why", "field fixed");
+        assertThat(retry.exit()).as(retry.err()).isZero();
+
+        Map<String, AttributeValue> held = get("OUTBOX#" + t + "#sandbox-rich#rich1", "contact#app:c_held");
+        assertThat(held.get("status").s()).isEqualTo("pending");
+        assertThat(held.get("writeToken").s()).as("the processor's token is kept").isEqualTo("tok-held");
+        Map<String, AttributeValue> failed = get("OUTBOX#" + t + "#sandbox-rich#rich1", "contact#app:c_failed");
+        assertThat(failed.get("status").s()).isEqualTo("pending");
+        assertThat(failed.get("attempts").n()).isEqualTo("0");
+        assertThat(failed).doesNotContainKey("lastError");
+
+        // a second approve finds it pending: refused, nothing written
+        Result again = ops("outbox", "approve", t, "sandbox-rich", "rich1", "contact#app:c_held", "--why", "again");
+        assertThat(again.exit()).isEqualTo(2);
+        assertThat(again.err()).contains("is pending, not held");
+
+        List<Map<String, AttributeValue>> audits = dynamo().query(b -> b.tableName(SyncResources.STATE_TABLE)
+                .keyConditionExpression("pk = :pk").expressionAttributeValues(Map.of(":pk",
+                        s("AUDIT#" + CLOCK.instant().toString().substring(0, 10))))).items().stream()
+                .filter(i -> i.get("target").s().contains(t)).toList();
+        assertThat(audits).hasSize(2);
+        assertThat(audits).allSatisfy(a -> {
+            assertThat(a.get("type").s()).isEqualTo("AUDIT");
+            assertThat(a.get("who").s()).isEqualTo("test-operator");
+            assertThat(a.get("at").s()).isNotBlank();
+        });
+        assertThat(audits).extracting(a -> a.get("why").s()).containsExactlyInAnyOrder("delete confirmed", "field fixed");
+    }
+
+    @Test
+    void dlqListShowsWhyAndRedriveMovesTheLettersBackUnchanged() {
+        SqsClient sqs = aws.sqs();
+        SyncResources.Queues queues = SyncResources.createQueues(sqs, "ops-" + UUID.randomUUID().toString().substring(0, 8),
+                3, Duration.ofSeconds(1));
+        Map<String, MessageAttributeValue> attributes = Map.of(
+                "failureCause", attr("mapping-error"), "failureLayer", attr("normalize"),
+                "failureDetail", attr("occurredAt 'yesterday-ish' is not an ISO-8601 timestamp"),
+                "eventId", attr("1846003001"), "system", attr("hubspot"), "tenant", attr("acme"));
+        String id = sqs.sendMessage(b -> b.queueUrl(queues.dlqUrl()).messageBody("{\"v\":1}").messageAttributes(attributes))
+                .messageId();
+
+        Result list = ops("dlq", "list", "--dlq-url", queues.dlqUrl());
+        assertThat(list.exit()).as(list.err()).isZero();
+        assertThat(list.out()).contains(id, "mapping-error", "normalize", "hubspot", "1846003001", "yesterday-ish",
+                "1 dead letter(s)");
+        Result show = ops("dlq", "show", id, "--dlq-url", queues.dlqUrl());
+        assertThat(show.out()).contains("failureCause: mapping-error", "body: {\"v\":1}");
+
+        Result redrive = ops("dlq", "redrive", "--dlq-url", queues.dlqUrl(), "--queue-url", queues.queueUrl());
+        assertThat(redrive.exit()).as(redrive.err()).isZero();
+        assertThat(redrive.out()).contains("StartMessageMoveTask started");
+        List<software.amazon.awssdk.services.sqs.model.Message> moved = new ArrayList<>();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            moved.addAll(sqs.receiveMessage(b -> b.queueUrl(queues.queueUrl()).waitTimeSeconds(1)
+                    .messageAttributeNames("All")).messages());
+            return !moved.isEmpty();
+        });
+        assertThat(moved).hasSize(1);
+        assertThat(moved.get(0).body()).as("unchanged").isEqualTo("{\"v\":1}");
+
+        // the copy path (endpoints without StartMessageMoveTask): receive, send without the failure attributes, delete
+        sqs.sendMessage(b -> b.queueUrl(queues.dlqUrl()).messageBody("{\"v\":2}").messageAttributes(attributes));
+        Result copied = ops("dlq", "redrive", "--copy", "--dlq-url", queues.dlqUrl(), "--queue-url", queues.queueUrl());
+        assertThat(copied.exit()).as(copied.err()).isZero();
+        assertThat(copied.out()).contains("1 message(s) moved");
+        var second = sqs.receiveMessage(b -> b.queueUrl(queues.queueUrl()).waitTimeSeconds(1).messageAttributeNames("All"))
+                .messages();
+        assertThat(second).hasSize(1);
+        assertThat(second.get(0).body()).isEqualTo("{\"v\":2}");
+        assertThat(second.get(0).messageAttributes()).containsOnlyKeys("eventId", "system", "tenant");
+    }
+
+    @Test
+    void watermarksShowTheirStaleness() {
+        String account = tenant();
+        put(SyncResources.STATE_TABLE, Map.of("pk", s("WATERMARK#app#" + account + "#contact"), "sk", s("WATERMARK"),
+                "type", s("WATERMARK"), "watermark", s(CLOCK.instant().minus(Duration.ofHours(2)).toString()),
+                "lastRunStatus", s("SUCCEEDED")));
+
+        Result result = ops("watermarks");
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(result.out()).containsPattern("WATERMARK#app#" + account + "#contact +\\S+ +(2h0m|1h59m) +SUCCEEDED");
+    }
+
+    @Test
+    void ratesCountEchoDropsPerSystemAndTenantAndOutboundWritesPerAccount() {
+        String t = tenant();
+        String recent = CLOCK.instant().minusSeconds(60).toString();
+        String old = CLOCK.instant().minus(Duration.ofHours(3)).toString();
+        int i = 0;
+        for (String[] e : new String[][] { { "dropped:echo-marker", recent }, { "dropped:echo-actor", recent },
+                { "applied", recent }, { "dropped:echo-marker", old } }) {
+            put(SyncResources.EVENTS_TABLE, Map.of("pk", s("EVENT#sandbox-rich#" + t + "#e" + i++), "type", s("DEDUP"),
+                    "status", s("DONE"), "outcome", s(e[0]), "finishedAt", s(e[1]), "system", s("sandbox-rich"),
+                    "tenant", s(t)));
+        }
+        put(SyncResources.STATE_TABLE, Map.of("pk", s("RECORD#" + t + "#contact#app:c_9"), "sk", s("STATE"),
+                "type", s("SYNC_STATE"), "systems", AttributeValue.fromM(Map.of("sandbox-rich", AttributeValue.fromM(Map.of(
+                        "account", s("acct-" + t), "direction", s("outbound"), "syncedAt", s(recent)))))));
+
+        Result result = ops("rates", "--last", "1h");
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(result.out()).containsPattern("sandbox-rich/" + t + " +2 +0 +1 +0");
+        assertThat(result.out()).containsPattern("sandbox-rich/acct-" + t + " +1");
+    }
+
+    @Test
+    void theSafetyValveCommandsAreNamedExtensionPointsThatSaySoAndChangeNothing() {
+        Result pause = ops("pause", "hubspot", "62515", "--why", "loop");
+        assertThat(pause.exit()).isEqualTo(SafetyValveCommands.NOT_YET);
+        assertThat(pause.err()).contains("lands with the per-account safety valves");
+        assertThat(ops("breaker", "show", "hubspot", "62515").exit()).isEqualTo(SafetyValveCommands.NOT_YET);
+        assertThat(ops("resync", "app:acme:contact", "--why", "x").err()).contains("lands with the reconciler");
+        assertThat(ops("--help").out()).contains("record", "outbox", "dlq", "watermarks", "rates", "pause", "resume");
+    }
+
+    private static MessageAttributeValue attr(String value) {
+        return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
+    }
+
+    private static Map<String, AttributeValue> get(String pk, String sk) {
+        return dynamo().getItem(b -> b.tableName(SyncResources.STATE_TABLE).key(Map.of("pk", s(pk), "sk", s(sk)))
+                .consistentRead(true)).item();
+    }
+}
