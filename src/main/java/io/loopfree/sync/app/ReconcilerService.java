@@ -47,12 +47,15 @@ public class ReconcilerService {
     /**
      * What the scheduled event asks for.
      *
+     * @param tenant    only this tenant's jobs (empty: every tenant)
      * @param job       only this job (empty: every due job)
      * @param forceFull list everything, ignoring the watermark and any checkpoint (needs {@code job})
      * @param pageLimit stop (checkpoint) after this many pages per job, besides the time budget
      */
-    public record RunRequest(Optional<ReconcileJob> job, boolean forceFull, OptionalInt pageLimit) {
-        public static final RunRequest SCHEDULED = new RunRequest(Optional.empty(), false, OptionalInt.empty());
+    public record RunRequest(Optional<String> tenant, Optional<ReconcileJob> job, boolean forceFull,
+            OptionalInt pageLimit) {
+        public static final RunRequest SCHEDULED = new RunRequest(Optional.empty(), Optional.empty(), false,
+                OptionalInt.empty());
 
         public RunRequest {
             if (forceFull && job.isEmpty()) {
@@ -104,7 +107,8 @@ public class ReconcilerService {
         Instant startedAt = clock.instant();
         Instant budgetEnd = startedAt.plus(settings.timeBudget());
         List<String> invalid = new ArrayList<>();
-        List<JobSelection.Due> due = JobSelection.due(connections.all(invalid::add), this::listable, request.job(),
+        List<JobSelection.Due> due = JobSelection.due(connections.all(invalid::add), this::listable, request.tenant(),
+                request.job(),
                 settings.jobs().orElse(List.of()));
         invalid.forEach(why -> LOG.warnf("reconcile: connection left out: %s", bounded(why)));
         List<JobRun> runs = new ArrayList<>();

@@ -42,7 +42,8 @@ public class ReconcilerFunction {
         if (detail.pageLimit() != null && detail.pageLimit() < 1) {
             throw new IllegalArgumentException("detail.pageLimit must be at least 1");
         }
-        return new ReconcilerService.RunRequest(job, Boolean.TRUE.equals(detail.forceFullResync()),
+        return new ReconcilerService.RunRequest(
+                Optional.ofNullable(detail.tenant()).filter(t -> !t.isBlank()), job, Boolean.TRUE.equals(detail.forceFullResync()),
                 detail.pageLimit() == null ? OptionalInt.empty() : OptionalInt.of(detail.pageLimit()));
     }
 

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * every due job. An operator (or a second rule with a constant input) may name one job, and ask for a forced full
  * resync of it:
  * <pre>
+ * "detail": { "tenant": "acme" }                                    (only this tenant's jobs)
  * "detail": { "job": { "tenant": "acme", "system": "hubspot", "account": "62515", "resource": "contact" },
  *             "forceFullResync": true, "pageLimit": 50 }
  * </pre>
@@ -24,10 +25,12 @@ public record ScheduledEvent(
         @JsonProperty("detail") Detail detail) {
 
     /**
+     * @param tenant    only this tenant's jobs
      * @param pageLimit stop (and checkpoint) each job after this many pages, besides the time budget
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Detail(
+            @JsonProperty("tenant") String tenant,
             @JsonProperty("job") Job job,
             @JsonProperty("forceFullResync") Boolean forceFullResync,
             @JsonProperty("pageLimit") Integer pageLimit) {

@@ -99,14 +99,14 @@ class WatermarkTest {
         Connection connection = new Connection("acme", "contact", List.of(
                 system("app", "acme", "app"), system("stripe", "acct_1", "stripe-customers"),
                 system("hubspot", "62515", "hubspot-contacts")), new Ownership.LastWriteWins(), null);
-        List<JobSelection.Due> due = JobSelection.due(List.of(connection), p -> !p.startsWith("stripe"),
+        List<JobSelection.Due> due = JobSelection.due(List.of(connection), p -> !p.startsWith("stripe"), Optional.empty(),
                 Optional.empty(), List.of());
         assertThat(due).extracting(d -> d.job().label()).containsExactly("acme/app/acme/contact",
                 "acme/hubspot/62515/contact");
-        assertThat(JobSelection.due(List.of(connection), p -> true,
+        assertThat(JobSelection.due(List.of(connection), p -> true, Optional.empty(),
                 Optional.of(new ReconcileJob("acme", "hubspot", "62515", "contact")), List.of()))
                 .extracting(d -> d.target().profile()).containsExactly("hubspot-contacts");
-        assertThat(JobSelection.due(List.of(connection), p -> true, Optional.empty(), List.of("app:*:contact")))
+        assertThat(JobSelection.due(List.of(connection), p -> true, Optional.empty(), Optional.empty(), List.of("app:*:contact")))
                 .extracting(d -> d.job().system()).containsExactly("app");
         assertThatThrownBy(() -> job.matches("hubspot:contact")).hasMessageContaining("system:account:resource");
     }

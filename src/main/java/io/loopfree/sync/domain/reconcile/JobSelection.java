@@ -24,13 +24,17 @@ public final class JobSelection {
 
     /**
      * @param listable   whether a profile has a {@code list} request
+     * @param tenant     only this tenant's jobs, if set
      * @param named      the one job the scheduled event names, if any
      * @param filters    {@code system:account:resource} patterns; empty = every job
      */
-    public static List<Due> due(List<Connection> connections, Predicate<String> listable, Optional<ReconcileJob> named,
-            List<String> filters) {
+    public static List<Due> due(List<Connection> connections, Predicate<String> listable, Optional<String> tenant,
+            Optional<ReconcileJob> named, List<String> filters) {
         List<Due> due = new ArrayList<>();
         for (Connection connection : connections) {
+            if (tenant.isPresent() && !tenant.get().equals(connection.tenant())) {
+                continue;
+            }
             for (ConnectionSystem system : connection.systems()) {
                 ReconcileJob job = new ReconcileJob(connection.tenant(), system.system(), system.account(),
                         connection.resource());
