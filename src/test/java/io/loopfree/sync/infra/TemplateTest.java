@@ -43,7 +43,7 @@ class TemplateTest {
     /** Every environment variable a function may get: the names the code reads, plus Quarkus' native switch. */
     static final Set<String> KNOWN_ENV = Set.of("QUARKUS_FUNQY_EXPORT", "SYNC_QUEUE_URL", "SYNC_TABLES_EVENTS",
             "SYNC_TABLES_STATE", "SYNC_DEDUP_TTL", "SYNC_MARKERS_TTL", "SYNC_RECONCILER_JOBS", "SYNC_SECRETS_SSM_PREFIX",
-            "SYNC_SECRETS_SOURCE",
+            "SYNC_SECRETS_SOURCE", "SYNC_RECONCILER_TIME_BUDGET",
             // Quarkus' own native Lambda template sets it: the custom runtime must not install signal handlers.
             "DISABLE_SIGNAL_HANDLERS");
 
@@ -99,7 +99,8 @@ class TemplateTest {
                         "SYNC_TABLES_STATE", "SYNC_DEDUP_TTL", "SYNC_MARKERS_TTL", "SYNC_SECRETS_SOURCE",
                         "SYNC_SECRETS_SSM_PREFIX"),
                 "ReconcilerFunction", Set.of("QUARKUS_FUNQY_EXPORT", "DISABLE_SIGNAL_HANDLERS", "SYNC_QUEUE_URL",
-                        "SYNC_TABLES_STATE", "SYNC_RECONCILER_JOBS"));
+                        "SYNC_TABLES_STATE", "SYNC_RECONCILER_JOBS", "SYNC_RECONCILER_TIME_BUDGET",
+                        "SYNC_SECRETS_SOURCE", "SYNC_SECRETS_SSM_PREFIX"));
         Map<String, String> exports = Map.of("IngressFunction", "ingress", "ProcessorFunction", "processor",
                 "ReconcilerFunction", "reconciler");
 
@@ -121,6 +122,10 @@ class TemplateTest {
                 .isEqualTo("ssm");
         assertThat(environment("IngressFunction").get("SYNC_QUEUE_URL")).isEqualTo(ref("SyncQueue"));
         assertThat(environment("ReconcilerFunction").get("SYNC_QUEUE_URL")).isEqualTo(ref("SyncQueue"));
+        assertThat(environment("ReconcilerFunction").get("SYNC_SECRETS_SOURCE")).as("outbound tokens from SSM")
+                .isEqualTo("ssm");
+        assertThat(environment("ReconcilerFunction").get("SYNC_RECONCILER_TIME_BUDGET"))
+                .isEqualTo(ref("ReconcilerTimeBudget"));
     }
 
     @Test
@@ -284,9 +289,12 @@ class TemplateTest {
         reconciler.put("logs:CreateLogStream", Set.of("ReconcilerLogGroup.Arn"));
         reconciler.put("logs:PutLogEvents", Set.of("ReconcilerLogGroup.Arn"));
         reconciler.put("sqs:SendMessage", Set.of("SyncQueue.Arn"));
-        for (String action : List.of("GetItem", "PutItem", "UpdateItem", "Query")) {
+        for (String action : List.of("Query", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem",
+                "ConditionCheckItem")) {
             reconciler.put("dynamodb:" + action, Set.of("StateTable.Arn"));
         }
+        reconciler.put("ssm:GetParameter", Set.of(ssmPath("/*/*/outbound-*")));
+        reconciler.put("kms:Decrypt", Set.of("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*"));
         assertThat(grants("ReconcilerRole")).isEqualTo(reconciler);
 
         Map<String, Object> kms = statementsOf("IngressRole").stream()
