@@ -136,14 +136,16 @@ class ReconcilerTest extends FunctionTestSupport {
 
     @Test
     void anInitialSyncHealsDroppedWebhooksConvergesAndNeverWritesBackToTheSourceNorOnLaterOrForcedRuns() {
-        int n = 150; // two pages of the sandbox profile (100)
+        // two pages of the sandbox profile (100) by default; the seeds' scenario 6 at volume:
+        // ./mvnw -Dlambda.test-port=18095 test -Dtest=ReconcilerTest#anInitialSync* -Dreconciler.initial-sync.records=1000
+        int n = Integer.getInteger("reconciler.initial-sync.records", 150);
         SandboxWorld w = world(null);
         createDropped(w, n);
 
         JsonPath first = reconcile(Map.of("tenant", w.tenant));
         assertThat(job(first, SandboxWorld.APP).getString("status")).isEqualTo("completed");
         assertThat(job(first, SandboxWorld.APP).getLong("records")).isEqualTo(n);
-        assertThat(job(first, SandboxWorld.APP).getInt("pages")).isEqualTo(2);
+        assertThat(job(first, SandboxWorld.APP).getInt("pages")).isEqualTo((n + 99) / 100);
         assertThat(job(first, SandboxWorld.APP).getBoolean("fullSync")).isTrue();
         assertThat(job(first, SandboxWorld.APP).getString("since")).isEqualTo(Instant.EPOCH.toString());
         settle();
@@ -330,6 +332,30 @@ class ReconcilerTest extends FunctionTestSupport {
         assertThat(salesforce.findAll(com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
                 urlPathEqualTo("/services/data/v59.0/query"))).get(0).queryParameter("q").firstValue())
                 .contains("SystemModstamp >= 2026-11-20T09:58:30Z");
+    }
+
+    @Test
+    void aRunRetriesTheAccountsPendingWritesLeftByAFailedFanOut() {
+        SandboxWorld w = world(null);
+        w.rich.control(SandboxControl.fail429(1, 1));
+        w.app.humanCreate("contact", Map.of("email", "ada@example.com", "name", "Ada Lovelace"));
+        List<SandboxWorld.Delivery> webhooks = w.take();
+        assertThat(webhooks).hasSize(1);
+        try {
+            processor.process(webhooks.get(0).envelope());
+            throw new AssertionError("the 429 should have kept the write pending");
+        } catch (ProcessingException expected) {
+            assertThat(expected.getMessage()).contains("pending");
+        }
+        assertThat(w.rich.records("contact")).as("refused").isEmpty();
+
+        JsonPath run = reconcile(Map.of("job", job(w, SandboxWorld.RICH)));
+        assertThat(run.getList("jobs[0].pendingWrites", Integer.class)).as("written, retrying, failed")
+                .containsExactly(1, 0, 0);
+        assertThat(w.rich.records("contact")).singleElement()
+                .satisfies(r -> assertThat(r.path("firstname").asText()).isEqualTo("Ada"));
+        settle();
+        assertThat(w.engineWrites(SandboxWorld.APP)).isEmpty();
     }
 
     // ---- helpers
