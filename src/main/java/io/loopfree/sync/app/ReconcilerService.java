@@ -140,7 +140,15 @@ public class ReconcilerService {
         }
         Optional<Watermark> previous = lease.get().previous();
         Watermark.RunPlan plan = Watermark.plan(job, previous, attemptedAt, settings.skewBuffer(), request.forceFull());
-        Listing listing = list(due, plan, request.pageLimit(), budgetEnd);
+        Listing listing;
+        try {
+            listing = list(due, plan, request.pageLimit(), budgetEnd);
+        } catch (RuntimeException e) {
+            // a configuration error (an invalid profile), DynamoDB, the SDK: this job fails, the others still run
+            LOG.errorf("reconcile job=%s failed: %s", job.label(), bounded(String.valueOf(e)));
+            listing = new Listing().end(Watermark.Ending.FAILED, plan.cursor(), e.getClass().getSimpleName() + ": "
+                    + e.getMessage());
+        }
         Watermark next = Watermark.after(plan, previous, attemptedAt, listing.ending, listing.records,
                 listing.nextCursor, listing.reason.map(ReconcilerService::bounded));
         boolean saved = watermarks.finish(next, owner);
