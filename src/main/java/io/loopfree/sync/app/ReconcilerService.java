@@ -1,58 +1,303 @@
 package io.loopfree.sync.app;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
 import io.loopfree.sync.config.SyncConfig;
+import io.loopfree.sync.domain.change.ChangeMapping;
+import io.loopfree.sync.domain.change.FieldType;
+import io.loopfree.sync.domain.change.MappingException;
+import io.loopfree.sync.domain.envelope.Envelope;
+import io.loopfree.sync.domain.outbound.OutboundProfile;
+import io.loopfree.sync.domain.outbound.OutboundResponse;
+import io.loopfree.sync.domain.reconcile.JobSelection;
+import io.loopfree.sync.domain.reconcile.ListedEnvelope;
 import io.loopfree.sync.domain.reconcile.ReconcileJob;
 import io.loopfree.sync.domain.reconcile.Watermark;
+import io.loopfree.sync.ports.ConnectionRepository;
+import io.loopfree.sync.ports.EnvelopeQueue;
+import io.loopfree.sync.ports.MappingRepository;
+import io.loopfree.sync.ports.OutboundClient;
+import io.loopfree.sync.ports.OutboundProfileRepository;
 import io.loopfree.sync.ports.WatermarkStore;
 
 /**
- * One scheduled reconciliation pass over the configured jobs. The skeleton loads each job's watermark and
- * records the run; listing changed records since the watermark and enqueueing them is its own issue.
+ * One scheduled reconciliation run: for each due job (from the connections), take the job's lease, list the records
+ * changed since its watermark (minus the skew buffer) page by page, enqueue each as a listed-record envelope on the
+ * processing queue (one {@code SendMessageBatch} per 10), then retry the account's pending outbound writes; store
+ * how it ended. Only one page is held at a time. The processor applies what was enqueued like any webhook.
  */
 @ApplicationScoped
 public class ReconcilerService {
 
     private static final Logger LOG = Logger.getLogger(ReconcilerService.class);
+    private static final int MAX_REASON = 300;
 
-    private final WatermarkStore watermarks;
-    private final Clock clock;
-    private final List<ReconcileJob> jobs;
+    /**
+     * What the scheduled event asks for.
+     *
+     * @param tenant    only this tenant's jobs (empty: every tenant)
+     * @param job       only this job (empty: every due job)
+     * @param forceFull list everything, ignoring the watermark and any checkpoint (needs {@code job})
+     * @param pageLimit stop (checkpoint) after this many pages per job, besides the time budget
+     */
+    public record RunRequest(Optional<String> tenant, Optional<ReconcileJob> job, boolean forceFull,
+            OptionalInt pageLimit) {
+        public static final RunRequest SCHEDULED = new RunRequest(Optional.empty(), Optional.empty(), false,
+                OptionalInt.empty());
 
-    public ReconcilerService(WatermarkStore watermarks, Clock clock, SyncConfig config) {
-        this.watermarks = watermarks;
-        this.clock = clock;
-        this.jobs = config.reconciler().jobs().orElse(List.of()).stream().map(ReconcileJob::parse).toList();
-    }
-
-    public RunSummary run() {
-        Instant startedAt = clock.instant();
-        List<JobRun> runs = new ArrayList<>();
-        for (ReconcileJob job : jobs) {
-            Optional<Watermark> previous = watermarks.load(job);
-            Watermark next = Watermark.afterRun(job, previous, startedAt, Watermark.RunStatus.SUCCEEDED);
-            boolean saved = watermarks.save(next);
-            LOG.infof("reconcile job=%s:%s:%s previousWatermark=%s watermark=%s saved=%s", job.system(), job.account(),
-                    job.resource(), previous.flatMap(Watermark::watermark).map(Instant::toString).orElse("none"),
-                    next.watermark().map(Instant::toString).orElse("none"), saved);
-            runs.add(new JobRun(job.asItemKey(), previous.flatMap(Watermark::watermark).orElse(null),
-                    next.watermark().orElse(null), saved));
+        public RunRequest {
+            if (forceFull && job.isEmpty()) {
+                throw new IllegalArgumentException("a forced full resync names its job");
+            }
         }
-        return new RunSummary(startedAt, runs);
     }
 
-    public record RunSummary(Instant startedAt, List<JobRun> jobs) {
+    public record RunSummary(Instant startedAt, List<JobRun> jobs, List<String> invalidConnections) {
     }
 
-    public record JobRun(String job, Instant previousWatermark, Instant watermark, boolean saved) {
+    /**
+     * @param status  the job's status after this run, or {@code skipped} when another invocation held it
+     * @param drained pending outbound writes of the account: written / kept pending / given up
+     */
+    public record JobRun(String job, String status, Instant since, boolean fullSync, boolean resumed, int pages,
+            long records, long unreadable, Instant lastSuccessful, String reason, PendingWrites.Drained drained) {
+    }
+
+    private final ConnectionRepository connections;
+    private final OutboundProfileRepository profiles;
+    private final OutboundClient outbound;
+    private final MappingRepository mappings;
+    private final EnvelopeQueue queue;
+    private final WatermarkStore watermarks;
+    private final PendingWrites pendingWrites;
+    private final ListingGuard guard;
+    private final Clock clock;
+    private final SyncConfig.Reconciler settings;
+    private final Duration callBudget;
+
+    public ReconcilerService(ConnectionRepository connections, OutboundProfileRepository profiles,
+            OutboundClient outbound, MappingRepository mappings, EnvelopeQueue queue, WatermarkStore watermarks,
+            PendingWrites pendingWrites, ListingGuard guard, Clock clock, SyncConfig config) {
+        this.connections = connections;
+        this.profiles = profiles;
+        this.outbound = outbound;
+        this.mappings = mappings;
+        this.queue = queue;
+        this.watermarks = watermarks;
+        this.pendingWrites = pendingWrites;
+        this.guard = guard;
+        this.clock = clock;
+        this.settings = config.reconciler();
+        this.callBudget = config.fanOut().budget();
+    }
+
+    public RunSummary run(RunRequest request) {
+        Instant startedAt = clock.instant();
+        Instant budgetEnd = startedAt.plus(settings.timeBudget());
+        List<String> invalid = new ArrayList<>();
+        List<JobSelection.Due> due = JobSelection.due(connections.all(invalid::add), this::listable, request.tenant(),
+                request.job(),
+                settings.jobs().orElse(List.of()));
+        invalid.forEach(why -> LOG.warnf("reconcile: connection left out: %s", bounded(why)));
+        List<JobRun> runs = new ArrayList<>();
+        for (JobSelection.Due job : due) {
+            runs.add(runJob(job, request, budgetEnd));
+        }
+        return new RunSummary(startedAt, runs, List.copyOf(invalid));
+    }
+
+    private boolean listable(String profile) {
+        try {
+            return profiles.find(profile).flatMap(p -> p.request(OutboundProfile.Operation.LIST)).isPresent();
+        } catch (IllegalArgumentException invalidProfile) {
+            LOG.warnf("reconcile: profile %s is not valid: %s", profile, bounded(invalidProfile.getMessage()));
+            return false;
+        }
+    }
+
+    private JobRun runJob(JobSelection.Due due, RunRequest request, Instant budgetEnd) {
+        ReconcileJob job = due.job();
+        String owner = UUID.randomUUID().toString();
+        Instant attemptedAt = clock.instant();
+        Optional<WatermarkStore.Acquired> lease = watermarks.acquire(job, owner, attemptedAt,
+                attemptedAt.plus(settings.lease()));
+        if (lease.isEmpty()) {
+            LOG.infof("reconcile job=%s skipped: another invocation holds it", job.label());
+            return new JobRun(job.label(), "skipped", null, false, false, 0, 0, 0, null,
+                    "another invocation holds the job's lease", null);
+        }
+        Optional<Watermark> previous = lease.get().previous();
+        Watermark.RunPlan plan = Watermark.plan(job, previous, attemptedAt, settings.skewBuffer(), request.forceFull());
+        Listing listing;
+        try {
+            listing = list(due, plan, request.pageLimit(), budgetEnd);
+        } catch (RuntimeException e) {
+            // a configuration error (an invalid profile), DynamoDB, the SDK: this job fails, the others still run
+            LOG.errorf("reconcile job=%s failed: %s", job.label(), bounded(String.valueOf(e)));
+            listing = new Listing().end(Watermark.Ending.FAILED, plan.cursor(), e.getClass().getSimpleName() + ": "
+                    + e.getMessage());
+        }
+        Watermark next = Watermark.after(plan, previous, attemptedAt, listing.ending, listing.records,
+                listing.nextCursor, listing.reason.map(ReconcilerService::bounded));
+        boolean saved = watermarks.finish(next, owner);
+        PendingWrites.Drained drained = pendingWrites.drain(job.tenant(), job.system(), job.account(),
+                clock.instant().plus(settings.drainBudget()));
+        LOG.infof("reconcile job=%s status=%s since=%s fullSync=%s resumed=%s pages=%d records=%d unreadable=%d "
+                + "lastSuccessful=%s saved=%s pendingWrites=%d/%d/%d%s", job.label(), next.status(), plan.since(),
+                plan.fullSync(), plan.resumed(), listing.pages, listing.records, listing.unreadable,
+                next.lastSuccessful().map(Instant::toString).orElse("none"), saved, drained.written(),
+                drained.retrying(), drained.failed(), next.reason().map(r -> " reason=" + r).orElse(""));
+        String status = saved ? next.status().name() : "lease_lost";
+        return new JobRun(job.label(), status, plan.since(), plan.fullSync(), plan.resumed(), listing.pages,
+                listing.records, listing.unreadable, next.lastSuccessful().orElse(null), next.reason().orElse(null),
+                drained);
+    }
+
+    private static final class Listing {
+        Watermark.Ending ending;
+        Optional<String> nextCursor = Optional.empty();
+        Optional<String> reason = Optional.empty();
+        int pages;
+        long records;
+        long unreadable;
+
+        Listing end(Watermark.Ending ending, Optional<String> cursor, String reason) {
+            this.ending = ending;
+            this.nextCursor = cursor;
+            this.reason = Optional.ofNullable(reason);
+            return this;
+        }
+    }
+
+    /** Page by page: list, map each record to its envelope, enqueue the page, follow the cursor. */
+    private Listing list(JobSelection.Due due, Watermark.RunPlan plan, OptionalInt pageLimit, Instant budgetEnd) {
+        ReconcileJob job = due.job();
+        Listing listing = new Listing();
+        Optional<ChangeMapping> mapping = mappings.find(job.system());
+        if (mapping.isEmpty()) {
+            return listing.end(Watermark.Ending.FAILED, plan.cursor(), "no mapping for system " + job.system());
+        }
+        Optional<String> cursor = plan.cursor();
+        while (true) {
+            Optional<String> blocked = guard.blocked(due.target());
+            if (blocked.isPresent()) {
+                return listing.end(Watermark.Ending.RATE_LIMITED, cursor, "account blocked: " + blocked.get());
+            }
+            boolean budgetSpent = !clock.instant().isBefore(budgetEnd)
+                    || (pageLimit.isPresent() && listing.pages >= pageLimit.getAsInt());
+            if (budgetSpent && cursor.isPresent()) {
+                return listing.end(Watermark.Ending.STOPPED, cursor, "time budget reached after " + listing.pages
+                        + " page(s); resumes from its checkpoint");
+            }
+            Instant callDeadline = clock.instant().plus(callBudget);
+            OutboundClient.PageResult result = outbound.list(due.target(), job.resource(), plan.since(), cursor,
+                    callDeadline);
+            guard.observe(due.target(), result.response());
+            if (result.response() instanceof OutboundResponse.RateLimited limited) {
+                return listing.end(Watermark.Ending.RATE_LIMITED, cursor, "HTTP " + limited.status()
+                        + " from the list request" + limited.retryAt().map(t -> ", retry at " + t).orElse(""));
+            }
+            if (result.page().isEmpty()) {
+                return listing.end(Watermark.Ending.FAILED, cursor, "list request: "
+                        + result.response().getClass().getSimpleName() + " HTTP " + result.response().status()
+                        + reasonOf(result.response()));
+            }
+            OutboundClient.Page page = result.page().get();
+            List<Envelope> envelopes = new ArrayList<>(page.records().size());
+            Instant listedAt = clock.instant();
+            for (int i = 0; i < page.records().size(); i++) {
+                Optional<Envelope> envelope = envelope(job, mapping.get(), page, i, listedAt);
+                if (envelope.isPresent()) {
+                    envelopes.add(envelope.get());
+                } else {
+                    listing.unreadable++;
+                }
+            }
+            try {
+                enqueue(envelopes, listing);
+            } catch (EnvelopeQueue.QueueUnavailableException e) {
+                return listing.end(Watermark.Ending.FAILED, cursor, "queue: " + e.getMessage());
+            }
+            listing.pages++;
+            if (page.next().isEmpty()) {
+                return listing.unreadable > 0
+                        ? listing.end(Watermark.Ending.PARTIAL_FAILURE, Optional.empty(), listing.unreadable
+                                + " listed record(s) could not be read or enqueued")
+                        : listing.end(Watermark.Ending.COMPLETED, Optional.empty(), null);
+            }
+            cursor = page.next();
+        }
+    }
+
+    private void enqueue(List<Envelope> envelopes, Listing listing) {
+        if (envelopes.isEmpty()) {
+            return;
+        }
+        try {
+            queue.sendAll(envelopes);
+            listing.records += envelopes.size();
+        } catch (EnvelopeQueue.EnvelopeTooLargeException tooLarge) {
+            // nothing was sent: send one by one, so only the oversized record is left out
+            for (Envelope envelope : envelopes) {
+                try {
+                    queue.send(envelope);
+                    listing.records++;
+                } catch (EnvelopeQueue.EnvelopeTooLargeException e) {
+                    listing.unreadable++;
+                    LOG.warnf("reconcile: listed record %s of %s is too large for the queue", bounded(
+                            envelope.headers().get(ListedEnvelope.RECORD_ID_HEADER)), envelope.system());
+                }
+            }
+        }
+    }
+
+    private static Optional<Envelope> envelope(ReconcileJob job, ChangeMapping mapping, OutboundClient.Page page,
+            int index, Instant listedAt) {
+        try {
+            Optional<ChangeMapping.ListedRecord> listed = mapping.listed(job.resource(), page.records().get(index));
+            if (listed.isEmpty()) {
+                LOG.warnf("reconcile job=%s: a listed record names no id or updated-at (mapping %s, fetched section)",
+                        job.label(), job.system());
+                return Optional.empty();
+            }
+            Instant updatedAt = listed.get().updatedAt();
+            return Optional.of(ListedEnvelope.of(job, listed.get().recordId(), updatedAt,
+                    FieldType.formatInstant(updatedAt), listedAt,
+                    page.recordsJson().get(index).getBytes(StandardCharsets.UTF_8)));
+        } catch (MappingException | IllegalArgumentException e) {
+            LOG.warnf("reconcile job=%s: a listed record could not be read: %s", job.label(), bounded(e.getMessage()));
+            return Optional.empty();
+        }
+    }
+
+    private static String reasonOf(OutboundResponse response) {
+        if (response instanceof OutboundResponse.Rejected rejected) {
+            return ": " + rejected.reason();
+        }
+        if (response instanceof OutboundResponse.Unavailable unavailable) {
+            return ": " + unavailable.reason();
+        }
+        return "";
+    }
+
+    /** Text from a response or an exception, bounded and without control characters, before it is logged or stored. */
+    static String bounded(String text) {
+        if (text == null) {
+            return "";
+        }
+        String clean = text.replaceAll("[\\p{Cntrl}]", " ");
+        return clean.length() > MAX_REASON ? clean.substring(0, MAX_REASON) + "…" : clean;
     }
 }

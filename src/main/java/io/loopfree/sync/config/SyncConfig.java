@@ -301,7 +301,30 @@ public interface SyncConfig {
     }
 
     interface Reconciler {
-        /** Jobs as {@code system:account:resource}; none configured means the run does nothing. */
+        /**
+         * Restricts the jobs (which come from the connections) to these {@code system:account:resource} patterns
+         * ({@code *} matches any part); not set = every job whose system's outbound profile can list.
+         */
         Optional<List<String>> jobs();
+
+        /** Listed from the last successful run's start minus this, so a record stamped by a skewed clock is not missed. */
+        @WithDefault("2m")
+        Duration skewBuffer();
+
+        /**
+         * How long one invocation lists before it checkpoints its cursor and stops cleanly (the next run resumes).
+         * Funqy does not hand the Lambda context's remaining time to the function, so this is configured: keep it
+         * well below the function's timeout (the template sets it from that timeout).
+         */
+        @WithDefault("10m")
+        Duration timeBudget();
+
+        /** How long a run holds its job: longer than the time budget plus the pending-write drain. */
+        @WithDefault("15m")
+        Duration lease();
+
+        /** The time one run may spend retrying the account's pending outbound writes after listing. */
+        @WithDefault("60s")
+        Duration drainBudget();
     }
 }

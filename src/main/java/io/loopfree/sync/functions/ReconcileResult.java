@@ -2,18 +2,35 @@ package io.loopfree.sync.functions;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** What one reconciler invocation did, per job; returned to the invoker and visible in the Lambda console. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ReconcileResult(
         @JsonProperty("scheduledEventId") String scheduledEventId,
         @JsonProperty("startedAt") String startedAt,
-        @JsonProperty("jobs") List<Job> jobs) {
+        @JsonProperty("error") String error,
+        @JsonProperty("jobs") List<Job> jobs,
+        @JsonProperty("invalidConnections") List<String> invalidConnections) {
 
+    /**
+     * @param status         running (checkpointed: resumes), completed, partial_failure, rate_limited, failed, or
+     *                       skipped (another invocation held the job), lease_lost
+     * @param pendingWrites  the account's pending outbound writes retried: written / retrying / failed
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Job(
             @JsonProperty("job") String job,
-            @JsonProperty("previousWatermark") String previousWatermark,
-            @JsonProperty("watermark") String watermark,
-            @JsonProperty("saved") boolean saved) {
+            @JsonProperty("status") String status,
+            @JsonProperty("since") String since,
+            @JsonProperty("fullSync") boolean fullSync,
+            @JsonProperty("resumed") boolean resumed,
+            @JsonProperty("pages") int pages,
+            @JsonProperty("records") long records,
+            @JsonProperty("unreadable") long unreadable,
+            @JsonProperty("lastSuccessful") String lastSuccessful,
+            @JsonProperty("reason") String reason,
+            @JsonProperty("pendingWrites") List<Integer> pendingWrites) {
     }
 }

@@ -1,11 +1,15 @@
 package io.loopfree.sync.functions;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 import jakarta.inject.Inject;
 
 import io.loopfree.sync.app.ReconcilerService;
+import io.loopfree.sync.domain.reconcile.ReconcileJob;
 import io.quarkus.funqy.Funq;
 
 /** Lambda entry for {@code QUARKUS_FUNQY_EXPORT=reconciler}: EventBridge scheduled event in, run summary out. */
@@ -16,12 +20,38 @@ public class ReconcilerFunction {
 
     @Funq("reconciler")
     public ReconcileResult reconciler(ScheduledEvent event) {
-        ReconcilerService.RunSummary summary = reconciler.run();
-        return new ReconcileResult(event == null ? null : event.id(), summary.startedAt().toString(),
-                summary.jobs().stream()
-                        .map(run -> new ReconcileResult.Job(run.job(), text(run.previousWatermark()),
-                                text(run.watermark()), run.saved()))
-                        .toList());
+        String eventId = event == null ? null : event.id();
+        ReconcilerService.RunRequest request;
+        try {
+            request = request(event == null ? null : event.detail());
+        } catch (IllegalArgumentException e) {
+            // a malformed manual request is answered, not retried
+            return new ReconcileResult(eventId, null, e.getMessage(), List.of(), List.of());
+        }
+        ReconcilerService.RunSummary summary = reconciler.run(request);
+        return new ReconcileResult(eventId, summary.startedAt().toString(), null,
+                summary.jobs().stream().map(ReconcilerFunction::job).toList(), summary.invalidConnections());
+    }
+
+    static ReconcilerService.RunRequest request(ScheduledEvent.Detail detail) {
+        if (detail == null) {
+            return ReconcilerService.RunRequest.SCHEDULED;
+        }
+        Optional<ReconcileJob> job = Optional.ofNullable(detail.job())
+                .map(j -> new ReconcileJob(j.tenant(), j.system(), j.account(), j.resource()));
+        if (detail.pageLimit() != null && detail.pageLimit() < 1) {
+            throw new IllegalArgumentException("detail.pageLimit must be at least 1");
+        }
+        return new ReconcilerService.RunRequest(
+                Optional.ofNullable(detail.tenant()).filter(t -> !t.isBlank()), job, Boolean.TRUE.equals(detail.forceFullResync()),
+                detail.pageLimit() == null ? OptionalInt.empty() : OptionalInt.of(detail.pageLimit()));
+    }
+
+    private static ReconcileResult.Job job(ReconcilerService.JobRun run) {
+        return new ReconcileResult.Job(run.job(), run.status(), text(run.since()), run.fullSync(), run.resumed(),
+                run.pages(), run.records(), run.unreadable(), text(run.lastSuccessful()), run.reason(),
+                run.drained() == null ? null
+                        : List.of(run.drained().written(), run.drained().retrying(), run.drained().failed()));
     }
 
     private static String text(Instant instant) {

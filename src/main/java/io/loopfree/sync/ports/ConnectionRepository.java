@@ -1,5 +1,6 @@
 package io.loopfree.sync.ports;
 
+import java.util.List;
 import java.util.Optional;
 
 import io.loopfree.sync.domain.connection.Connection;
@@ -13,4 +14,12 @@ public interface ConnectionRepository {
      * @throws io.loopfree.sync.domain.connection.InvalidConnectionException when the stored item is not valid
      */
     Optional<Connection> find(String tenant, String resource);
+
+    /**
+     * Every connection (the reconciler's jobs), read fresh: one Query of their partition (paged by DynamoDB beyond
+     * 1 MB). A connection that cannot be read is reported through {@code invalid} and left out.
+     */
+    default List<Connection> all(java.util.function.Consumer<String> invalid) {
+        throw new UnsupportedOperationException("this repository finds connections one by one only");
+    }
 }

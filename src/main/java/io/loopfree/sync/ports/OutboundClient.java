@@ -33,7 +33,17 @@ public interface OutboundClient {
     record PageResult(OutboundResponse response, Optional<Page> page) {
     }
 
-    /** @param records the listed records, as the target returns them; {@code next} empty on the last page */
-    record Page(List<Map<String, Object>> records, Optional<String> next) {
+    /**
+     * @param records     the listed records, as the target returns them; {@code next} empty on the last page
+     * @param recordsJson the same records as JSON text, one per record (what the reconciler enqueues as a body)
+     */
+    record Page(List<Map<String, Object>> records, Optional<String> next, List<String> recordsJson) {
+        public Page {
+            records = List.copyOf(records);
+            recordsJson = List.copyOf(recordsJson);
+            if (recordsJson.size() != records.size()) {
+                throw new IllegalArgumentException("one JSON text per record");
+            }
+        }
     }
 }

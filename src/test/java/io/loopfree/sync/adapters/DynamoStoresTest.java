@@ -182,15 +182,39 @@ class DynamoStoresTest {
     }
 
     @Test
-    void aWatermarkIsNeverOverwrittenByARunThatStartedEarlier() {
-        ReconcileJob job = new ReconcileJob("hubspot", "portal-" + UUID.randomUUID(), "contact");
-        Watermark later = Watermark.afterRun(job, Optional.empty(), T0.plusSeconds(900), Watermark.RunStatus.SUCCEEDED);
-        Watermark earlier = Watermark.afterRun(job, Optional.empty(), T0, Watermark.RunStatus.SUCCEEDED);
+    void aJobsLeaseIsHeldByOneInvocationUntilItFinishesOrRunsOut() {
+        ReconcileJob job = new ReconcileJob("acme", "hubspot", "portal-" + UUID.randomUUID(), "contact");
+        Optional<WatermarkStore.Acquired> first = watermarks.acquire(job, "run-1", T0, T0.plusSeconds(900));
+        assertThat(first).isPresent();
+        assertThat(first.get().previous()).as("first run ever").isEmpty();
+        assertThat(watermarks.acquire(job, "run-2", T0.plusSeconds(1), T0.plusSeconds(901))).as("held").isEmpty();
 
-        assertThat(watermarks.load(job)).isEmpty();
-        assertThat(watermarks.save(later)).isTrue();
-        assertThat(watermarks.save(earlier)).isFalse();
-        assertThat(watermarks.load(job)).contains(later);
+        Watermark.RunPlan plan = Watermark.plan(job, Optional.empty(), T0, Duration.ofMinutes(2), false);
+        Watermark done = Watermark.after(plan, Optional.empty(), T0, Watermark.Ending.COMPLETED, 42, Optional.empty(),
+                Optional.empty());
+        assertThat(watermarks.finish(done, "run-2")).as("not the holder").isFalse();
+        assertThat(watermarks.finish(done, "run-1")).isTrue();
+        assertThat(watermarks.load(job)).contains(done);
+
+        Optional<WatermarkStore.Acquired> second = watermarks.acquire(job, "run-3", T0.plusSeconds(60),
+                T0.plusSeconds(960));
+        assertThat(second.orElseThrow().previous()).contains(done);
+        assertThat(watermarks.acquire(job, "run-4", T0.plusSeconds(961), T0.plusSeconds(1900)))
+                .as("a lease that ran out is taken over").isPresent();
+        assertThat(watermarks.finish(done, "run-3")).as("run-3 lost its lease").isFalse();
+    }
+
+    @Test
+    void aCheckpointRoundTripsThroughTheItem() {
+        ReconcileJob job = new ReconcileJob("acme", "sandbox", "acc-" + UUID.randomUUID(), "contact");
+        watermarks.acquire(job, "run-1", T0, T0.plusSeconds(900));
+        Watermark.RunPlan plan = Watermark.plan(job, Optional.empty(), T0, Duration.ofMinutes(2), false);
+        Watermark stopped = Watermark.after(plan, Optional.empty(), T0, Watermark.Ending.STOPPED, 300,
+                Optional.of("cursor-3"), Optional.empty());
+        assertThat(watermarks.finish(stopped, "run-1")).isTrue();
+        Watermark loaded = watermarks.load(job).orElseThrow();
+        assertThat(loaded).isEqualTo(stopped);
+        assertThat(loaded.checkpoint().orElseThrow().cursor()).isEqualTo("cursor-3");
     }
 
     /** What the processor's reads return for one event and record. */

@@ -192,10 +192,10 @@ class HttpOutboundClientProvidersTest {
         PageResult first = client.list(target, "contact", since, Optional.empty(), OutboundStub.soon());
         LoggedRequest request = stub.only();
         assertThat(request.getUrl()).isEqualTo("/services/data/v59.0/query?q=SELECT%20Id%2C%20FirstName%2C%20LastName%2C"
-                + "%20Email%2C%20Phone%2C%20Loopfree_Id__c%2C%20SystemModstamp%20FROM%20Contact%20WHERE%20SystemModstamp"
+                + "%20Email%2C%20Phone%2C%20HasOptedOutOfEmail%2C%20Loopfree_Id__c%2C%20SystemModstamp%20FROM%20Contact%20WHERE%20SystemModstamp"
                 + "%20%3E%3D%202026-11-20T08%3A58%3A00Z%20ORDER%20BY%20SystemModstamp%20ASC%2C%20Id%20ASC");
         assertThat(request.queryParameter("q").firstValue()).isEqualTo("SELECT Id, FirstName, LastName, Email, Phone, "
-                + "Loopfree_Id__c, SystemModstamp FROM Contact WHERE SystemModstamp >= 2026-11-20T08:58:00Z "
+                + "HasOptedOutOfEmail, Loopfree_Id__c, SystemModstamp FROM Contact WHERE SystemModstamp >= 2026-11-20T08:58:00Z "
                 + "ORDER BY SystemModstamp ASC, Id ASC");
         assertThat(request.getHeader("Sforce-Query-Options")).isEqualTo("batchSize=200");
         assertThat(request.getHeader("Sforce-Call-Options")).isEqualTo("client=loopfree-sync");

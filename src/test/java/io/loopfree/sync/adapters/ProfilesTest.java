@@ -22,7 +22,7 @@ import io.loopfree.sync.domain.webhook.ProviderProfile;
 class ProfilesTest {
 
     static final List<String> SHIPPED = List.of("app", "stripe", "github", "slack", "hubspot", "shopify", "graph", "zoom",
-            "smartsheet", "meta", "twilio", "generic-hmac");
+            "smartsheet", "meta", "twilio", "generic-hmac", "sandbox-rich", "sandbox-skinny");
 
     @Test
     void everyShippedProfileLoadsAndNamesItsSources() throws IOException {

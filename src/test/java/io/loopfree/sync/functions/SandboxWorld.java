@@ -62,11 +62,20 @@ final class SandboxWorld implements AutoCloseable {
     private final ConcurrentLinkedQueue<Delivery> caught = new ConcurrentLinkedQueue<>();
 
     SandboxWorld(String tenant) {
-        this(tenant, UnaryOperator.identity());
+        this(tenant, UnaryOperator.identity(), null);
     }
 
     /** @param richConfig adjusts the HubSpot-like sandbox (rate-limit headers and window, for the safety valves) */
     SandboxWorld(String tenant, UnaryOperator<SandboxConfig> richConfig) {
+        this(tenant, richConfig, null);
+    }
+
+    /** @param clock the sandboxes' clock (their records' updated_at), null for the real one */
+    SandboxWorld(String tenant, java.time.Clock clock) {
+        this(tenant, UnaryOperator.identity(), clock);
+    }
+
+    private SandboxWorld(String tenant, UnaryOperator<SandboxConfig> richConfig, java.time.Clock clock) {
         this.tenant = tenant;
         try {
             receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -88,11 +97,12 @@ final class SandboxWorld implements AutoCloseable {
             }
         });
         receiver.start();
-        app = SandboxProvider.start(SandboxConfig.of(APP, tenant).withWebhookUrl(url(APP))
+        UnaryOperator<SandboxConfig> clocked = config -> clock == null ? config : config.withClock(clock);
+        app = SandboxProvider.start(clocked.apply(SandboxConfig.of(APP, tenant)).withWebhookUrl(url(APP))
                 .withPayloadFormat(SandboxConfig.PayloadFormat.APP).withEchoChangeAgent(true));
-        rich = SandboxProvider.start(richConfig.apply(SandboxConfig.of(RICH, tenant).withWebhookUrl(url(RICH))
+        rich = SandboxProvider.start(richConfig.apply(clocked.apply(SandboxConfig.of(RICH, tenant)).withWebhookUrl(url(RICH))
                 .withActorMetadata(SandboxConfig.ActorMetadata.HUBSPOT_LIKE)));
-        skinny = SandboxProvider.start(SandboxConfig.of(SKINNY, tenant).withWebhookUrl(url(SKINNY)).withSkinny(true)
+        skinny = SandboxProvider.start(clocked.apply(SandboxConfig.of(SKINNY, tenant)).withWebhookUrl(url(SKINNY)).withSkinny(true)
                 .withNormalizeValues(true));
     }
 

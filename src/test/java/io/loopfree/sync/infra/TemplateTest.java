@@ -43,7 +43,7 @@ class TemplateTest {
     /** Every environment variable a function may get: the names the code reads, plus Quarkus' native switch. */
     static final Set<String> KNOWN_ENV = Set.of("QUARKUS_FUNQY_EXPORT", "SYNC_QUEUE_URL", "SYNC_TABLES_EVENTS",
             "SYNC_TABLES_STATE", "SYNC_DEDUP_TTL", "SYNC_MARKERS_TTL", "SYNC_RECONCILER_JOBS", "SYNC_SECRETS_SSM_PREFIX",
-            "SYNC_SECRETS_SOURCE", "SYNC_DEAD_LETTER_QUEUE_URL", "SYNC_LOG_JSON", "QUARKUS_LOG_CONSOLE_FORMAT",
+            "SYNC_SECRETS_SOURCE", "SYNC_RECONCILER_TIME_BUDGET", "SYNC_DEAD_LETTER_QUEUE_URL", "SYNC_LOG_JSON", "QUARKUS_LOG_CONSOLE_FORMAT",
             // Quarkus' own native Lambda template sets it: the custom runtime must not install signal handlers.
             "DISABLE_SIGNAL_HANDLERS");
 
@@ -100,7 +100,8 @@ class TemplateTest {
                         "SYNC_SECRETS_SSM_PREFIX", "SYNC_DEAD_LETTER_QUEUE_URL", "SYNC_LOG_JSON",
                         "QUARKUS_LOG_CONSOLE_FORMAT"),
                 "ReconcilerFunction", Set.of("QUARKUS_FUNQY_EXPORT", "DISABLE_SIGNAL_HANDLERS", "SYNC_QUEUE_URL",
-                        "SYNC_TABLES_STATE", "SYNC_RECONCILER_JOBS", "SYNC_LOG_JSON", "QUARKUS_LOG_CONSOLE_FORMAT"));
+                        "SYNC_TABLES_STATE", "SYNC_RECONCILER_JOBS", "SYNC_RECONCILER_TIME_BUDGET",
+                        "SYNC_SECRETS_SOURCE", "SYNC_SECRETS_SSM_PREFIX", "SYNC_LOG_JSON", "QUARKUS_LOG_CONSOLE_FORMAT"));
         Map<String, String> exports = Map.of("IngressFunction", "ingress", "ProcessorFunction", "processor",
                 "ReconcilerFunction", "reconciler");
 
@@ -128,6 +129,10 @@ class TemplateTest {
             assertThat(environment(function)).as("JSON log lines in AWS").containsEntry("SYNC_LOG_JSON", "true")
                     .containsEntry("QUARKUS_LOG_CONSOLE_FORMAT", "%s%n");
         }
+        assertThat(environment("ReconcilerFunction").get("SYNC_SECRETS_SOURCE")).as("outbound tokens from SSM")
+                .isEqualTo("ssm");
+        assertThat(environment("ReconcilerFunction").get("SYNC_RECONCILER_TIME_BUDGET"))
+                .isEqualTo(ref("ReconcilerTimeBudget"));
     }
 
     @Test
@@ -317,9 +322,14 @@ class TemplateTest {
         reconciler.put("logs:CreateLogStream", Set.of("ReconcilerLogGroup.Arn"));
         reconciler.put("logs:PutLogEvents", Set.of("ReconcilerLogGroup.Arn"));
         reconciler.put("sqs:SendMessage", Set.of("SyncQueue.Arn"));
-        for (String action : List.of("GetItem", "PutItem", "UpdateItem", "Query")) {
+        for (String action : List.of("Query", "GetItem", "PutItem", "DeleteItem", "ConditionCheckItem")) {
             reconciler.put("dynamodb:" + action, Set.of("StateTable.Arn"));
         }
+        for (String action : List.of("BatchGetItem", "UpdateItem")) {
+            reconciler.put("dynamodb:" + action, Set.of("StateTable.Arn", "EventsTable.Arn"));
+        }
+        reconciler.put("ssm:GetParameter", Set.of(ssmPath("/*/*/outbound-*")));
+        reconciler.put("kms:Decrypt", Set.of("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*"));
         assertThat(grants("ReconcilerRole")).isEqualTo(reconciler);
 
         Map<String, Object> kms = statementsOf("IngressRole").stream()

@@ -3,6 +3,8 @@ package io.loopfree.sync.adapters.dynamodb;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.loopfree.sync.config.SyncConfig;
 import io.loopfree.sync.domain.connection.Connection;
+import io.loopfree.sync.domain.connection.InvalidConnectionException;
 import io.loopfree.sync.ports.ConnectionRepository;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -55,5 +58,22 @@ public class DynamoConnectionRepository implements ConnectionRepository {
         }
         cache.put(key, new Cached(connection, now.plus(ttl)));
         return connection;
+    }
+
+    @Override
+    public List<Connection> all(java.util.function.Consumer<String> invalid) {
+        List<Connection> connections = new ArrayList<>();
+        dynamo.queryPaginator(b -> b.tableName(table).consistentRead(true)
+                .keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(ConnectionItemMapper.PK_CONNECTIONS))))
+                .items().forEach(item -> {
+                    try {
+                        connections.add(ConnectionItemMapper.fromItem(item));
+                    } catch (InvalidConnectionException | IllegalArgumentException | NullPointerException e) {
+                        AttributeValue sk = item.get("sk");
+                        invalid.accept((sk == null ? "?" : sk.s()) + ": " + e.getMessage());
+                    }
+                });
+        return connections;
     }
 }

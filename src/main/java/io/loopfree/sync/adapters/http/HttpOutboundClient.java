@@ -255,7 +255,7 @@ public class HttpOutboundClient implements OutboundClient {
             Optional<String> next = listing.next().map(source -> text(evaluate(source, body)))
                     .filter(n -> !n.isBlank());
             return new PageResult(new OutboundResponse.Done(answer.status(), null, Map.of(), answer.headers()),
-                    Optional.of(new Page(Collections.unmodifiableList(records), next)));
+                    Optional.of(new Page(records, next, records.stream().map(JsonValues::write).toList())));
         } catch (IllegalArgumentException e) {
             return new PageResult(new OutboundResponse.Rejected(answer.status(), bounded(e.getMessage()),
                     answer.headers()), Optional.empty());

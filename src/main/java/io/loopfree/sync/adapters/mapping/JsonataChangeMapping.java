@@ -25,6 +25,7 @@ import io.loopfree.sync.domain.change.FieldSet;
 import io.loopfree.sync.domain.change.FieldType;
 import io.loopfree.sync.domain.change.MappingException;
 import io.loopfree.sync.domain.envelope.Envelope;
+import io.loopfree.sync.domain.reconcile.ListedEnvelope;
 
 /**
  * A provider mapping read from {@code mappings/<system>.json}: JSONata expressions evaluated against
@@ -68,7 +69,9 @@ final class JsonataChangeMapping implements ChangeMapping {
     record ResourceSection(Expression toUnified, Expression fromUnified, Map<String, Expression> fetched) {
     }
 
-    static final List<String> FETCHED = List.of("fields", "occurredAt", "canonicalKey", "deleted");
+    static final List<String> FETCHED = List.of("recordId", "fields", "occurredAt", "canonicalKey", "deleted");
+
+    private static final Expression DEFAULT_RECORD_ID = Expression.compile("-", "default fetched recordId", "record.id");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -278,7 +281,69 @@ final class JsonataChangeMapping implements ChangeMapping {
     }
 
     @Override
+    public Optional<ListedRecord> listed(String resource, Map<String, Object> record) {
+        ResourceSection section = resources.get(resource);
+        if (section == null || section.fetched().get("fields") == null) {
+            return Optional.empty();
+        }
+        Map<String, Object> input = new LinkedHashMap<>();
+        input.put("record", record);
+        String recordId;
+        String occurredAtText;
+        synchronized (this) {
+            Expression id = section.fetched().getOrDefault("recordId", DEFAULT_RECORD_ID);
+            Object value = jsonValue(evaluate("fetched recordId", id, input));
+            recordId = value == null || value instanceof Map || value instanceof Collection ? null : String.valueOf(value);
+            occurredAtText = fetchedText(section, "occurredAt", input);
+        }
+        if (recordId == null || recordId.isBlank() || occurredAtText == null || occurredAtText.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new ListedRecord(recordId, FieldType.parseInstant(occurredAtText)));
+        } catch (IllegalArgumentException e) {
+            throw new MappingException("mapping " + system + " fetched " + resource + ": occurredAt " + e.getMessage());
+        }
+    }
+
+    /**
+     * A record the reconciler listed ({@link ListedEnvelope}): a skinny change of the record the envelope names,
+     * made whole with the listed record through the {@code fetched} section, exactly as a fetched record.
+     */
+    private Normalized listedChange(Envelope envelope, ListedEnvelope.Listed listed) {
+        ResourceSection section = resources.get(listed.resource());
+        if (section == null || section.fetched().get("fields") == null) {
+            throw new MappingException("mapping " + system + ": no resources." + listed.resource()
+                    + ".fetched section for a listed record");
+        }
+        Instant updatedAt;
+        try {
+            updatedAt = listed.updatedAt() == null ? envelope.receivedAt() : FieldType.parseInstant(listed.updatedAt());
+        } catch (IllegalArgumentException e) {
+            throw new MappingException("mapping " + system + ": listed record updated-at " + e.getMessage());
+        }
+        Object body = parseBody(envelope);
+        if (!(body instanceof Map<?, ?>)) {
+            throw new MappingException("mapping " + system + ": a listed record is not a JSON object");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> record = (Map<String, Object>) body;
+        Change skinny = new Change(envelope.eventId(), system, envelope.tenant(), listed.account(), listed.resource(),
+                listed.recordId(), null, updatedAt, Actor.UNKNOWN, null, false, true, false, FieldSet.EMPTY);
+        return new Mapped(enrich(skinny, record).orElseThrow());
+    }
+
+    @Override
     public synchronized Normalized normalize(Envelope envelope) {
+        Optional<ListedEnvelope.Listed> listed;
+        try {
+            listed = ListedEnvelope.read(envelope);
+        } catch (IllegalArgumentException e) {
+            throw new MappingException("mapping " + system + ": " + e.getMessage(), e);
+        }
+        if (listed.isPresent()) {
+            return listedChange(envelope, listed.get());
+        }
         Map<String, Object> input = input(envelope);
         Object type = eventType == null ? null : evaluate("eventType", eventType, input);
         String eventType = type == null || type instanceof Map || type instanceof Collection ? "?" : type.toString();

@@ -32,6 +32,19 @@ public interface ChangeMapping {
      */
     java.util.Optional<Change> enrich(Change skinny, java.util.Map<String, Object> fetchedRecord);
 
+    /**
+     * A listed record's id and updated-at, read with the mapping's {@code fetched} section ({@code recordId},
+     * default {@code record.id}; {@code occurredAt}); empty when the mapping has no {@code fetched} section for the
+     * resource or the record names no id or time.
+     *
+     * @throws MappingException when the expressions fail on the record
+     */
+    java.util.Optional<ListedRecord> listed(String resource, java.util.Map<String, Object> record);
+
+    /** What the reconciler needs of a listed record: its id and the time of its version. */
+    record ListedRecord(String recordId, java.time.Instant updatedAt) {
+    }
+
     sealed interface Normalized {
     }
 

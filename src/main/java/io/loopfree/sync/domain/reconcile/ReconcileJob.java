@@ -1,19 +1,43 @@
 package io.loopfree.sync.domain.reconcile;
 
-/** One reconciliation job: a resource type on one connected account of one system. */
-public record ReconcileJob(String system, String account, String resource) {
+import java.util.Objects;
 
-    /** Parses {@code system:account:resource}, the form used in configuration. */
-    public static ReconcileJob parse(String spec) {
-        String[] parts = spec.trim().split(":");
-        if (parts.length != 3 || parts[0].isBlank() || parts[1].isBlank() || parts[2].isBlank()) {
-            throw new IllegalArgumentException("reconcile job must be system:account:resource, got '" + spec + "'");
-        }
-        return new ReconcileJob(parts[0], parts[1], parts[2]);
+/** One sync job: a resource type of one tenant on one connected account of one system. */
+public record ReconcileJob(String tenant, String system, String account, String resource) {
+
+    public ReconcileJob {
+        requireText(tenant, "tenant");
+        requireText(system, "system");
+        requireText(account, "account");
+        requireText(resource, "resource");
     }
 
-    /** The DynamoDB partition key, readable in the console: {@code WATERMARK#hubspot#portal-42#contact}. */
+    /** The DynamoDB partition key, readable in the console: {@code WATERMARK#acme#hubspot#portal-42#contact}. */
     public String asItemKey() {
-        return "WATERMARK#" + system + "#" + account + "#" + resource;
+        return "WATERMARK#" + tenant + "#" + system + "#" + account + "#" + resource;
+    }
+
+    /** How the job reads in logs and in the scheduled event's detail: {@code acme/hubspot/portal-42/contact}. */
+    public String label() {
+        return tenant + "/" + system + "/" + account + "/" + resource;
+    }
+
+    /** Whether {@code system:account:resource} (the {@code sync.reconciler.jobs} form; any part may be {@code *}) names this job. */
+    public boolean matches(String spec) {
+        String[] parts = Objects.requireNonNull(spec, "spec").trim().split(":");
+        if (parts.length != 3) {
+            throw new IllegalArgumentException("a job filter is system:account:resource, got '" + spec + "'");
+        }
+        return part(parts[0], system) && part(parts[1], account) && part(parts[2], resource);
+    }
+
+    private static boolean part(String pattern, String value) {
+        return pattern.equals("*") || pattern.equals(value);
+    }
+
+    private static void requireText(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("a reconcile job needs a " + name);
+        }
     }
 }
