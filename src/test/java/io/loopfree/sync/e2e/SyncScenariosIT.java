@@ -47,9 +47,11 @@ class SyncScenariosIT {
     @BeforeAll
     static void start() {
         Path functionZip = Path.of(System.getProperty("function.zip", "target/function.zip"));
+        // two instances per function, as Lambda's concurrency; a 2 s visibility (the engine shortens the dedup lease
+        // with it, as EndToEndIT does) so that a delivery that met another instance's claim is retried in seconds
         engine = LocalEngine.start(new LocalEngine.Settings(functionZip, 0, EmbeddedAws.freePort(),
-                EmbeddedAws.freePort(), Duration.ZERO, null, 3, new PrintStream(OutputStream.nullOutputStream()), 2,
-                LocalEngine.PROCESSOR_TIMEOUT).withDemo(0));
+                EmbeddedAws.freePort(), Duration.ZERO, Duration.ofSeconds(2), 3,
+                new PrintStream(OutputStream.nullOutputStream()), 2, LocalEngine.PROCESSOR_TIMEOUT).withDemo(0));
         demo = engine.demo().orElseThrow();
         sqs = engine.aws().sqsClient();
     }
@@ -263,8 +265,12 @@ class SyncScenariosIT {
                 webhooks += (int) sandbox.audit().webhooks().stream().skip(webhooksBefore.get(sandbox.config().system()))
                         .filter(w -> "sent".equals(w.delivery()) || "duplicate".equals(w.delivery())).count();
             }
-            int processed = outcomes.values().stream().mapToInt(Integer::intValue).sum();
-            assertThat(outcomes.keySet()).as("no message failed").noneMatch(k -> k.startsWith("failed"));
+            int processed = outcomes.entrySet().stream().filter(e -> !e.getKey().startsWith("failed"))
+                    .mapToInt(Map.Entry::getValue).sum();
+            // a duplicate delivery taken by the other instance while the first holds the event fails, is retried after
+            // the visibility timeout and ends a duplicate: the one failure that is part of the design
+            assertThat(outcomes.keySet()).as("no message failed for good")
+                    .allMatch(k -> !k.startsWith("failed") || k.equals("failed:in-progress-elsewhere"));
             assertThat(processed).as("every webhook the systems sent is accounted for").isGreaterThanOrEqualTo(webhooks);
             int writes = demo.all().stream().mapToInt(s -> writes(s.config().system())).sum();
             List<Long> latencies = latencies();
