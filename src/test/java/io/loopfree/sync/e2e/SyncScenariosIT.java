@@ -106,27 +106,6 @@ class SyncScenariosIT {
     }
 
     @Test
-    void simultaneousEditsInTwoSystemsConvergeByTheOwnershipRule() {
-        Scenario s = new Scenario("simultaneous-edit");
-        JsonNode created = s.humanCreate(demo.sandbox(DemoSystems.APP), Map.of("email", "both@example.com",
-                "name", "Grace Hopper"));
-        s.awaitQuiet();
-        String canonical = "app:" + created.path("id").asText();
-        String richId = s.byExternalId(DemoSystems.RICH, canonical).path("id").asText();
-
-        s.humanEdit(demo.sandbox(DemoSystems.APP), created.path("id").asText(), Map.of("phone", "+1 555 0100"));
-        s.humanEdit(demo.sandbox(DemoSystems.RICH), richId, Map.of("phone", "+1 555 0199"));
-        s.awaitQuiet();
-
-        // last write wins on the providers' times: the CRM's edit came second
-        String app = s.record(DemoSystems.APP, created.path("id").asText()).path("phone").asText();
-        String rich = s.record(DemoSystems.RICH, richId).path("phone").asText();
-        String skinny = s.byExternalId(DemoSystems.SKINNY, canonical).path("Phone").asText();
-        assertThat(app).isEqualTo(rich).isEqualTo(skinny).isEqualTo("+1 555 0199");
-        s.finish(3);
-    }
-
-    @Test
     void aWebhookDeliveredThreeTimesIsAppliedOnce() {
         Scenario s = new Scenario("provider-retry");
         demo.sandbox(DemoSystems.SKINNY).control(SandboxControl.duplicateWebhooks(1, 3));
