@@ -4,8 +4,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -86,10 +88,10 @@ public class OutboundSender {
             OutboundLogFields.clear();
         }
         if (response instanceof OutboundResponse.Done done) {
-            return written(pending, record, done.recordId());
+            return written(pending, record, done.recordId(), done.updatedAt());
         }
         if (response instanceof OutboundResponse.NotFound && write.action() == OutboundWrite.Action.DELETE) {
-            return written(pending, record, write.recordId()); // already gone there
+            return written(pending, record, write.recordId(), Optional.empty()); // already gone there
         }
         if (response instanceof OutboundResponse.NotFound) {
             return new SyncLedger.GaveUp(pending, "HTTP " + response.status() + ": the record is not in " + target);
@@ -109,19 +111,36 @@ public class OutboundSender {
                 : new SyncLedger.WillRetry(pending, reason);
     }
 
-    private SyncLedger.Written written(PendingWrite pending, RecordState record, String answeredId) {
+    /**
+     * The target's state once written. Our write is recorded at the time it landed there, on the provider's clock,
+     * when the answer says it (the profile's {@code updatedAt}): an edit made there before it landed, which it
+     * overwrote, is then judged older than what the system holds. When the answer does not say, the times stay
+     * those of the system's own last change: never our clock, so that its next edit is never judged stale against
+     * a clock ahead of the provider's.
+     */
+    private SyncLedger.Written written(PendingWrite pending, RecordState record, String answeredId,
+            Optional<Instant> landedAt) {
         OutboundWrite write = pending.write();
         String system = write.target().system();
         Optional<SystemState> known = record.system(system);
         String recordId = answeredId != null ? answeredId : write.recordId();
-        // Our write is not an edit there: the record's times stay those of the system's own last change, so its
-        // next edit is never judged stale against our clock.
+        Instant previous = known.map(SystemState::occurredAt).orElse(Instant.EPOCH);
+        Map<String, Instant> fieldTimes = new TreeMap<>(known.map(SystemState::fieldTimes).orElse(Map.of()));
+        Instant occurredAt = previous;
+        if (landedAt.isPresent()) {
+            Instant landed = landedAt.get();
+            // the fields we did not write keep the time they had (the record's time is about to move)
+            pending.after().values().keySet().forEach(field -> fieldTimes.putIfAbsent(field, previous));
+            write.fields().keySet().forEach(field -> fieldTimes.merge(field, landed,
+                    (was, now) -> now.isAfter(was) ? now : was));
+            occurredAt = landed.isAfter(previous) ? landed : previous;
+        }
         SystemState after = new SystemState(
                 recordId,
                 write.target().account(),
                 pending.after(),
                 pending.afterHash(),
-                known.map(SystemState::occurredAt).orElse(Instant.EPOCH),
+                occurredAt,
                 "integration",
                 SYNC_ENGINE,
                 write.changeAgent(),
@@ -131,7 +150,7 @@ public class OutboundSender {
                 clock.instant(),
                 write.action() == OutboundWrite.Action.DELETE,
                 false,
-                known.map(SystemState::fieldTimes).orElse(null));
+                fieldTimes);
         boolean newId = recordId != null && !Objects.equals(recordId, known.map(SystemState::recordId).orElse(null));
         Optional<LinkKey> link = newId
                 ? Optional.of(new LinkKey(write.target().tenant(), write.resource(), system, recordId))

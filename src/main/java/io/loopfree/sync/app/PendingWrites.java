@@ -84,15 +84,15 @@ public class PendingWrites {
                         List.of(pending.key())), clock.instant());
                 // what the read found is what to send: a newer write may have replaced this one meanwhile
                 List<PendingWrite> current = view.pending().stream().filter(PendingWrite::sendable).toList();
-                if (current.isEmpty()) {
-                    continue;
+                if (current.isEmpty() || view.record().writingAt(clock.instant())) {
+                    continue; // nothing left, or an apply of the record is sending its writes (these among them)
                 }
                 List<SyncLedger.WriteResult> results = sender.send(current, view.record(), deadline, session);
                 List<SyncLedger.ValveCount> counts = session.counts(results, record.resource() + "/" + record.canonicalKey())
                         .stream().map(c -> new SyncLedger.ValveCount(c.window(), c.writes(), c.record(), c.expiresAt(), 0))
                         .toList(); // what waits is still in the outbox, and the drain's claim says it is due
                 ledger.complete(new SyncLedger.NoEvent(), record, view.record().version(), results, counts,
-                        clock.instant(), dedupTtl);
+                        view.record().writing() != null, clock.instant(), dedupTtl); // a dead apply's mark ends too
                 boolean stopped = false;
                 for (SyncLedger.WriteResult result : results) {
                     if (result instanceof SyncLedger.Written) {

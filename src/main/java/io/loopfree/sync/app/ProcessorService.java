@@ -57,8 +57,11 @@ import io.loopfree.sync.ports.SyncLedger;
  * names or else its own system's key (one request): done → duplicate; held by a live lease → retry later;</li>
  * <li>skinny: fetch the record from its system and map it (an HTTP call);</li>
  * <li>when the link names another record (or the fetch another key): read that one (one more request);</li>
+ * <li>stale (per field: older than what its system holds, our writes there counted as of when they landed) →
+ * dropped; an echo is never stale, so this comes before the marker;</li>
  * <li>marker: the change is the echo of one of our writes → dropped, the marker consumed with the event done;</li>
- * <li>stale (per field) → dropped; no net change → dropped (pending writes of the record are sent first);</li>
+ * <li>another change of the record is sending its writes ({@code writing} on the record) → wait for them to land
+ * and be recorded, then judge again; no net change → dropped (pending writes of the record are sent first);</li>
  * <li>apply: ownership decides the canonical fields, the field diff the writes; one transaction stores the next
  * state, the claim, the pending writes and their markers; the writes are sent; one transaction completes them.</li>
  * </ol>
@@ -73,6 +76,9 @@ public class ProcessorService {
 
     public static final String ECHO_MARKER = "echo-marker";
     public static final String IGNORED = "ignored";
+
+    /** How long after its budget an apply's writing mark holds: time for its completing transaction. */
+    static final Duration COMPLETION_MARGIN = Duration.ofSeconds(3);
 
     /**
      * What became of one envelope, which record it was about ({@code -} when not known), and its outbound writes:
@@ -261,6 +267,12 @@ public class ProcessorService {
             SyncLedger.RecordView view = lookup.record().filter(v -> v.record().key().equals(read.record()))
                     .orElseGet(() -> ledger.read(read, now));
 
+            StateRules.Decision decision = StateRules.decide(change, view.record(), now);
+            if (decision instanceof StateRules.Drop drop && StateRules.STALE.equals(drop.reason())) {
+                // older than what the system holds: not an echo either (ours is as new as the write it echoes)
+                return dropped(event, drop.reason(), view, record, now, deadline);
+            }
+
             Optional<Marker> marker = view.marker(change.system());
             if (marker.isPresent()) {
                 Optional<MarkedWrite> ours = marker.get().echoOf(change, StateRules.effectiveFields(change, view.record()), now);
@@ -277,7 +289,13 @@ public class ProcessorService {
                 }
             }
 
-            StateRules.Decision decision = StateRules.decide(change, view.record(), now);
+            if (view.record().busyFor(event.asItemKey(), now)) {
+                // another change of the record is sending its writes: judge this one against where they landed
+                awaitWrites(read, event, deadline, record);
+                attempt--; // waiting is not a conflict
+                continue;
+            }
+
             if (decision instanceof StateRules.Drop drop) {
                 return dropped(event, drop.reason(), view, record, now, deadline);
             }
@@ -291,8 +309,11 @@ public class ProcessorService {
             List<PendingWrite> obsolete = view.pending().stream()
                     .filter(p -> p.status() == PendingWrite.Status.pending && !replaced.contains(p.key())).toList();
             List<Marker> markers = markers(writes, view, now);
+            List<PendingWrite> sendable = writes.stream().filter(PendingWrite::sendable).toList();
+            RecordState stored = sendable.isEmpty() ? plan.state()
+                    : plan.state().writing(event.asItemKey(), deadline.plus(COMPLETION_MARGIN));
             Claim claim = new Claim(UUID.randomUUID().toString(), now.plus(lease));
-            SyncLedger.Commit commit = ledger.apply(event, plan.state(), claim, record, writes, obsolete, markers, now,
+            SyncLedger.Commit commit = ledger.apply(event, stored, claim, record, writes, obsolete, markers, now,
                     dedupTtl);
             if (commit instanceof SyncLedger.AlreadyClaimed claimed) {
                 return new Processed(alreadyClaimed(claimed.existing(), record), record);
@@ -301,7 +322,6 @@ public class ProcessorService {
                 LOG.debugf("apply conflict on %s (attempt %d): %s", read.record().asItemKey(), attempt, conflict.what());
                 continue;
             }
-            List<PendingWrite> sendable = writes.stream().filter(PendingWrite::sendable).toList();
             int held = writes.size() - sendable.size();
             SafetyValves.Session session = valves.session(view);
             List<SyncLedger.WriteResult> results = sender.send(sendable, plan.state(), deadline, session);
@@ -312,7 +332,7 @@ public class ProcessorService {
                     : new SyncLedger.Finish(event, claim, Outcome.APPLIED.label());
             List<SyncLedger.ValveCount> counts = session.counts(results, record);
             SyncLedger.Completion completion = ledger.complete(fate, plan.state().key(), plan.state().version(), results,
-                    counts, clock.instant(), dedupTtl);
+                    counts, !sendable.isEmpty(), clock.instant(), dedupTtl);
             session.afterWrites(counts, record);
             drainDue(session, deadline);
             Writes counted = Writes.of(results, plan.skipped(), held);
@@ -331,12 +351,42 @@ public class ProcessorService {
     }
 
     /**
+     * Waits (polling the record, backing off) until the apply that marked it writing has completed or its lease has
+     * ended; past this message's budget the message is retried later ({@code record-busy}). Real time bounds the
+     * wait, whatever the application clock says.
+     */
+    private void awaitWrites(SyncLedger.RecordRead read, EventKey event, Instant deadline, String record) {
+        long budgetNanos = Math.max(0, Duration.between(clock.instant(), deadline).toNanos());
+        long giveUpAt = System.nanoTime() + budgetNanos;
+        long pauseMs = 10;
+        while (true) {
+            try {
+                Thread.sleep(pauseMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProcessingException("record-busy", record, "interrupted while the record was being written",
+                        e);
+            }
+            if (!ledger.read(read, clock.instant()).record().busyFor(event.asItemKey(), clock.instant())) {
+                return;
+            }
+            if (System.nanoTime() - giveUpAt > 0) {
+                throw new ProcessingException("record-busy", record, "another change of " + record
+                        + " was still sending its writes when this message's budget ran out", null);
+            }
+            pauseMs = Math.min(pauseMs * 2, 200);
+        }
+    }
+
+    /**
      * A drop (stale, no change) still completes the record's pending writes: the redelivery of a change whose
      * writes failed finds its state applied, and must not leave them behind.
      */
     private Processed dropped(EventKey event, String reason, SyncLedger.RecordView view, String record, Instant now,
             Instant deadline) {
-        List<PendingWrite> pending = view.pending().stream().filter(PendingWrite::sendable).toList();
+        // while another change's apply is sending them, they are its to send
+        List<PendingWrite> pending = view.record().busyFor(event.asItemKey(), now) ? List.of()
+                : view.pending().stream().filter(PendingWrite::sendable).toList();
         if (pending.isEmpty()) {
             SyncLedger.Commit commit = ledger.recordDrop(event, "dropped:" + reason, now, dedupTtl);
             if (commit instanceof SyncLedger.AlreadyClaimed claimed) {
@@ -348,8 +398,10 @@ public class ProcessorService {
         List<SyncLedger.WriteResult> results = sender.send(pending, view.record(), deadline, session);
         boolean retry = results.stream().anyMatch(r -> r instanceof SyncLedger.WillRetry);
         List<SyncLedger.ValveCount> counts = session.counts(results, record);
+        // a mark left by a dead delivery of this event (or one whose lease ended) ends with these writes
         ledger.complete(retry ? new SyncLedger.NoEvent() : new SyncLedger.Drop(event, "dropped:" + reason),
-                view.record().key(), view.record().version(), results, counts, clock.instant(), dedupTtl);
+                view.record().key(), view.record().version(), results, counts, view.record().writing() != null,
+                clock.instant(), dedupTtl);
         session.afterWrites(counts, record);
         drainDue(session, deadline);
         Writes counted = Writes.of(results, 0, 0);

@@ -183,14 +183,21 @@ public interface SyncLedger {
      * updated, conditional on its token), the targets' states on the record (conditional on {@code recordVersion},
      * the version the writes were planned at: a newer inbound state is never overwritten), links, the event's fate.
      *
+     * @param endsWriting the apply that stored {@code recordVersion} marked the record as writing
+     *                    ({@link RecordState#writing()}): the same update ends that (even with nothing written)
      * @return what could be recorded
      */
     Completion complete(EventFate fate, RecordKey record, long recordVersion, List<WriteResult> results,
-            List<ValveCount> valves, Instant now, Duration ttl);
+            List<ValveCount> valves, boolean endsWriting, Instant now, Duration ttl);
+
+    default Completion complete(EventFate fate, RecordKey record, long recordVersion, List<WriteResult> results,
+            List<ValveCount> valves, Instant now, Duration ttl) {
+        return complete(fate, record, recordVersion, results, valves, false, now, ttl);
+    }
 
     default Completion complete(EventFate fate, RecordKey record, long recordVersion, List<WriteResult> results,
             Instant now, Duration ttl) {
-        return complete(fate, record, recordVersion, results, List.of(), now, ttl);
+        return complete(fate, record, recordVersion, results, List.of(), false, now, ttl);
     }
 
     /**

@@ -74,6 +74,17 @@ class StalenessPerFieldTest {
     }
 
     @Test
+    void aCompleteRecordWhoseOnlyDifferenceIsOlderIsStaleThoughItRepeatsOtherFields() {
+        // phone set at t2 (say, our write landing there); the webhook of an edit made at t1 re-states every field
+        RecordState state = apply(base, partial(T2, Map.of("phone", "ours")));
+        assertThat(StateRules.decide(complete(T1, Map.of("email", "a@example.com", "phone", "theirs")), state, T3))
+                .as("email only repeats what we hold; the one difference is older").isEqualTo(
+                        new StateRules.Drop(StateRules.STALE));
+        assertThat(StateRules.decide(complete(T1, Map.of("email", "a@example.com", "phone", "ours")), state, T3))
+                .as("nothing differs: no change, not stale").isEqualTo(new StateRules.Drop(StateRules.NO_CHANGE));
+    }
+
+    @Test
     void completeChangesInOrderAndReordered() {
         RecordState state = apply(base, complete(T2, Map.of("email", "b@example.com", "phone", "3")));
         assertThat(StateRules.decide(complete(T1, Map.of("email", "x@example.com", "phone", "9")), state, T3))

@@ -85,11 +85,11 @@ public class FailureInjectingLedger implements SyncLedger {
 
     @Override
     public Completion complete(EventFate fate, RecordKey record, long recordVersion, List<WriteResult> results,
-            List<ValveCount> valves, Instant now, Duration ttl) {
+            List<ValveCount> valves, boolean endsWriting, Instant now, Duration ttl) {
         if (FAIL_COMPLETE_FOR_RECORDS.remove(record.canonicalKey())) {
             throw new IllegalStateException("injected failure: the function died after its calls");
         }
-        return real.complete(fate, record, recordVersion, results, valves, now, ttl);
+        return real.complete(fate, record, recordVersion, results, valves, endsWriting, now, ttl);
     }
 
     @Override

@@ -249,14 +249,48 @@ class FanOutTest extends FunctionTestSupport {
         assertThat(SandboxWorld.process(FunctionTestSupport::invoke, delivery)).hasSize(1);
         assertThat(w.engineWrites(SandboxWorld.RICH)).isEmpty();
         assertThat(outbox(w)).hasSize(2);
+        assertThat(stateItem("RECORD#" + w.tenant + "#contact#" + canonical, "STATE").get("writing").m()
+                .get("event").s()).as("the record is marked as being written by that event")
+                .isEqualTo("EVENT#" + delivery.system() + "#" + w.tenant + "#" + delivery.eventId());
 
         leaseRunsOut(w, delivery);
         assertThat(invoke(SandboxWorld.sqsEvent(delivery, 2)).getList("batchItemFailures")).isEmpty();
+        assertThat(stateItem("RECORD#" + w.tenant + "#contact#" + canonical, "STATE"))
+                .as("the redelivery of the same event sent the writes and ended the mark").doesNotContainKey("writing");
         assertThat(pump()).isEmpty();
         assertThat(w.engineWrites(SandboxWorld.RICH)).hasSize(1);
         assertThat(w.engineWrites(SandboxWorld.SKINNY)).hasSize(1);
         assertThat(w.sandbox(SandboxWorld.RICH).records("contact")).hasSize(1);
         assertThat(outbox(w)).isEmpty();
+    }
+
+    @Test
+    void anEditOurWriteOverwroteBeforeItsWebhookArrivedIsOlderThanWhatTheSystemHoldsAndEverySystemConverges() {
+        SandboxWorld w = world(c -> c);
+        JsonNode created = w.app.humanCreate("contact", Map.of("email", "grace@example.com", "name", "Grace Hopper"));
+        assertThat(pump()).isEmpty();
+        String appId = created.path("id").asText();
+        String richId = w.only(SandboxWorld.RICH).path("id").asText();
+        long stale = metrics.count("dropped:stale");
+
+        // a person edits the app, and right after the CRM; the app's webhook is processed first, so our write lands
+        // in the CRM after the person's edit there (and overwrites it); the CRM's webhook of that edit comes after
+        w.app.humanEdit("contact", appId, Map.of("phone", "+1 555 0100"));
+        List<SandboxWorld.Delivery> appEdit = w.take();
+        w.rich.humanEdit("contact", richId, Map.of("phone", "+1 555 0199"));
+        List<SandboxWorld.Delivery> richEdit = w.take();
+        appEdit.forEach(d -> assertThat(SandboxWorld.process(FunctionTestSupport::invoke, d)).isEmpty());
+        richEdit.forEach(d -> assertThat(SandboxWorld.process(FunctionTestSupport::invoke, d)).isEmpty());
+        assertThat(pump()).isEmpty();
+
+        assertThat(metrics.count("dropped:stale")).as("older than our write, which landed after it").isEqualTo(stale + 1);
+        assertThat(w.only(SandboxWorld.RICH).path("phone").asText()).isEqualTo("+1 555 0100");
+        assertThat(w.app.records("contact").get(0).path("phone").asText()).isEqualTo("+1 555 0100");
+        assertThat(w.only(SandboxWorld.SKINNY).path("Phone").asText()).isEqualTo("+1 555 0100");
+        Map<String, AttributeValue> state = stateItem("RECORD#" + w.tenant + "#contact#app:" + appId, "STATE");
+        assertThat(state.get("systems").m().get(SandboxWorld.RICH).m().get("fields").m().get("phone").s())
+                .as("the sync state says what the CRM holds").isEqualTo("+1 555 0100");
+        assertThat(state).as("nobody is writing the record any more").doesNotContainKey("writing");
     }
 
     @Test

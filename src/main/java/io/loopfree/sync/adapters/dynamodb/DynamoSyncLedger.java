@@ -248,7 +248,7 @@ public class DynamoSyncLedger implements SyncLedger {
 
     @Override
     public Completion complete(EventFate fate, RecordKey record, long recordVersion, List<WriteResult> results,
-            List<ValveCount> valves, Instant now, Duration ttl) {
+            List<ValveCount> valves, boolean endsWriting, Instant now, Duration ttl) {
         List<WriteResult> remaining = new ArrayList<>(results);
         EventFate pendingFate = fate;
         boolean withState = true;
@@ -275,9 +275,9 @@ public class DynamoSyncLedger implements SyncLedger {
                     });
                 }
             }
-            if (withState && !statesSet.isEmpty()) {
-                items.add(TransactWriteItem.builder().update(recordStates(record, recordVersion, stateNames, statesSet, now))
-                        .build());
+            if (withState && (!statesSet.isEmpty() || endsWriting)) {
+                items.add(TransactWriteItem.builder().update(recordStates(record, recordVersion, stateNames, statesSet,
+                        endsWriting, now)).build());
                 parts.add("state");
             }
             // the loop detector's counters and the breakers' held writes: unconditional ADDs, in the same transaction
@@ -386,13 +386,19 @@ public class DynamoSyncLedger implements SyncLedger {
     }
 
     private Update recordStates(RecordKey record, long recordVersion, Map<String, String> stateNames,
-            Map<String, AttributeValue> states, Instant now) {
+            Map<String, AttributeValue> states, boolean endsWriting, Instant now) {
         StringBuilder set = new StringBuilder("SET ");
         stateNames.keySet().forEach(name -> set.append("#systems.").append(name).append(" = :").append(name.substring(1))
                 .append(", "));
         set.append("#updatedAt = :now ADD #version :one");
         Map<String, String> names = new HashMap<>(stateNames);
-        names.put("#systems", RecordStateItemMapper.SYSTEMS);
+        if (endsWriting) {
+            set.append(" REMOVE #writing");
+            names.put("#writing", RecordStateItemMapper.WRITING);
+        }
+        if (!stateNames.isEmpty()) {
+            names.put("#systems", RecordStateItemMapper.SYSTEMS);
+        }
         names.put("#updatedAt", "updatedAt");
         names.put("#version", RecordStateItemMapper.VERSION);
         Map<String, AttributeValue> values = new HashMap<>(states);

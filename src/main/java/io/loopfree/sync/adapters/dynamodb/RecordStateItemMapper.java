@@ -24,7 +24,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * attributes — so that one conditional write applies a change and the console shows the record at a glance:
  * <pre>
  * pk=RECORD#acme#contact#app:c_42  sk=STATE  type=SYNC_STATE  tenant=acme  resource=contact  canonicalKey=app:c_42
- * version=3  createdAt=…  updatedAt=…  lastSystem=hubspot  origin=app  deleted=false
+ * version=3  createdAt=…  updatedAt=…  lastSystem=hubspot  origin=app  deleted=false  [writing={event=app#acme#msg_2Kp, until=…}]
  * canonical={ fields={email=ada@example.com, firstName=Ada, lastName=Lovelace},
  *             origins={email={system=app, occurredAt=…, syncedAt=…}, …} }
  * systems={ app: { recordId=c_42, account=acme, fields={email=ada@example.com, name=Ada Lovelace, plan=pro},
@@ -41,6 +41,8 @@ final class RecordStateItemMapper {
     static final String SK_STATE = "STATE";
     static final String VERSION = "version";
     static final String SYSTEMS = "systems";
+    /** Set by an apply that sends writes, removed by its completion: the record's other changes wait for it. */
+    static final String WRITING = "writing";
     /** Optimistic concurrency: write only over the version that was read (none for a new record). */
     static final String AT_VERSION = "#version = :expected";
     static final String NEW_RECORD = "attribute_not_exists(#pk)";
@@ -66,6 +68,10 @@ final class RecordStateItemMapper {
             item.put("origin", s(state.origin()));
         }
         item.put("deleted", AttributeValue.fromBool(state.deleted()));
+        if (state.writing() != null) {
+            item.put(WRITING, AttributeValue.fromM(Map.of("event", s(state.writing().event()),
+                    "until", s(IsoTimestamps.format(state.writing().until())))));
+        }
         item.put("canonical", canonical(state.canonical()));
         Map<String, AttributeValue> systems = new LinkedHashMap<>();
         state.systems().forEach((system, systemState) -> systems.put(system, AttributeValue.fromM(system(systemState))));
@@ -142,7 +148,15 @@ final class RecordStateItemMapper {
         }
         return new RecordState(key, Long.parseLong(item.get(VERSION).n()),
                 item.containsKey("createdAt") ? IsoTimestamps.parse(item.get("createdAt").s()) : null,
-                text(item, "origin"), systems, canonical(item.get("canonical")), bool(item, "deleted"));
+                text(item, "origin"), systems, canonical(item.get("canonical")), bool(item, "deleted"),
+                writing(item.get(WRITING)));
+    }
+
+    private static RecordState.Writing writing(AttributeValue stored) {
+        if (stored == null || !stored.hasM()) {
+            return null;
+        }
+        return new RecordState.Writing(text(stored.m(), "event"), IsoTimestamps.parse(text(stored.m(), "until")));
     }
 
     private static SystemState systemState(Map<String, AttributeValue> map) {

@@ -34,6 +34,7 @@ import com.dashjoin.jsonata.Jsonata;
 
 import io.loopfree.sync.adapters.json.JsonValues;
 import io.loopfree.sync.config.SyncConfig;
+import io.loopfree.sync.domain.change.FieldType;
 import io.loopfree.sync.domain.outbound.OutboundProfile;
 import io.loopfree.sync.domain.outbound.OutboundProfile.Auth;
 import io.loopfree.sync.domain.outbound.OutboundProfile.BodyEncoding;
@@ -164,9 +165,30 @@ public class HttpOutboundClient implements OutboundClient {
             if (recordId == null || recordId.isBlank()) {
                 recordId = recordIdKnown ? write.recordId() : null; // 204 without a body: the id we already knew
             }
-            return new OutboundResponse.Done(answer.status(), recordId, object(body), answer.headers());
+            return new OutboundResponse.Done(answer.status(), recordId, object(body), answer.headers(),
+                    landedAt(call, body));
         } catch (NotSendable | IllegalArgumentException e) {
             return new OutboundResponse.Rejected(answer.status(), bounded(e.getMessage()), answer.headers());
+        }
+    }
+
+    /**
+     * When the write landed, as the answer says (the profile's {@code updatedAt}); nothing when it does not say or
+     * says something that is not a time: the write stands either way, recorded as of the system's last change.
+     */
+    private Optional<Instant> landedAt(Call call, Object body) {
+        Optional<String> source = call.spec().updatedAt();
+        if (source.isEmpty() || body == null) {
+            return Optional.empty();
+        }
+        try {
+            Object value = evaluate(source.get(), body);
+            return value == null || String.valueOf(value).isBlank() ? Optional.empty()
+                    : Optional.of(FieldType.parseInstant(value instanceof Number ? value : String.valueOf(value)));
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            LOG.debugf("%s %s: updatedAt not readable: %s", call.profile().name(), call.operation().key(),
+                    bounded(e.getMessage()));
+            return Optional.empty();
         }
     }
 

@@ -32,7 +32,7 @@ public final class OutboundProfileParser {
     private static final Set<String> PROFILE_FIELDS = Set.of("profile", "description", "sources", "baseUrl", "auth",
             "externalIdProperty", "headers", "rateLimitHeaders", "requests", "notes");
     private static final Set<String> REQUEST_FIELDS = Set.of("method", "path", "query", "headers", "body", "encoding",
-            "recordId", "record", "error", "retryable", "list", "notes");
+            "recordId", "updatedAt", "record", "error", "retryable", "list", "notes");
     private static final Set<String> LIST_FIELDS = Set.of("since", "pageSize", "items", "next", "nextPage", "notes");
     private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
 
@@ -137,6 +137,9 @@ public final class OutboundProfileParser {
         } else if (node.has("list")) {
             throw new IllegalArgumentException(where + ".list: only the list request has one");
         }
+        if ((operation == Operation.GET || operation == Operation.LIST) && node.has("updatedAt")) {
+            throw new IllegalArgumentException(where + ".updatedAt: only a write request has one");
+        }
         if (operation != Operation.GET && node.has("record")) {
             throw new IllegalArgumentException(where + ".record: only the get request has one");
         }
@@ -152,6 +155,7 @@ public final class OutboundProfileParser {
                 optionalText(node, "encoding").map(e -> enumValue(BodyEncoding.class, e, where + ".encoding"))
                         .orElse(BodyEncoding.JSON),
                 expression(node, "recordId", where),
+                expression(node, "updatedAt", where),
                 expression(node, "record", where),
                 expression(node, "error", where),
                 retryable.asBoolean(true),

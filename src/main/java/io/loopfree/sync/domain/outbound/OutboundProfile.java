@@ -99,6 +99,8 @@ public record OutboundProfile(
      *
      * @param body      evaluated over the write's input (fields, externalId…); none: no body
      * @param recordId  over the response body: the record's id in the target (a write)
+     * @param updatedAt over the response body: when the write landed, on the provider's clock (a write): our write
+     *                  is recorded as of then, so that an edit made there before it landed is judged older
      * @param record    over the response body: the record (a get); none: the whole body
      * @param error     over the response body: a 2xx answer for which it yields something is a failure (HubSpot's
      *                  207 multi-status batch answers)
@@ -114,6 +116,7 @@ public record OutboundProfile(
             Optional<String> body,
             BodyEncoding encoding,
             Optional<String> recordId,
+            Optional<String> updatedAt,
             Optional<String> record,
             Optional<String> error,
             boolean retryable,

@@ -19,9 +19,19 @@ public sealed interface OutboundResponse {
      * The call did what it was asked: {@code recordId} is the record's id in the target, read from the response (the
      * profile says where), else the id the write already knew (a 204 without a body); null when neither says it.
      * {@code body} is the parsed answer (for a fetch: the record; for a list: empty, the records are in the page).
+     * {@code updatedAt}: when a write landed there, on the provider's clock, where the profile says how to read it.
      */
-    record Done(int status, String recordId, Map<String, Object> body, Map<String, List<String>> headers)
-            implements OutboundResponse {
+    record Done(int status, String recordId, Map<String, Object> body, Map<String, List<String>> headers,
+            Optional<Instant> updatedAt) implements OutboundResponse {
+
+        public Done {
+            updatedAt = updatedAt == null ? Optional.empty() : updatedAt;
+        }
+
+        /** An answer that does not say when the write landed. */
+        public Done(int status, String recordId, Map<String, Object> body, Map<String, List<String>> headers) {
+            this(status, recordId, body, headers, Optional.empty());
+        }
     }
 
     /** 404 on a get or a delete: the record is not there. */

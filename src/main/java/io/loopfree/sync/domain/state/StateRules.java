@@ -60,6 +60,25 @@ public final class StateRules {
         return FieldSet.of(fresh);
     }
 
+    /**
+     * What the change says differently from what we hold is all older than what we hold: a complete record that
+     * re-states every field is judged by the fields that differ, not by the ones it merely repeats.
+     */
+    static boolean onlyStaleDifferences(Change change, SystemState known) {
+        Map<String, Object> held = known.fields().values();
+        boolean differs = false;
+        for (Map.Entry<String, Object> field : change.fields().values().entrySet()) {
+            if (held.containsKey(field.getKey()) && java.util.Objects.equals(held.get(field.getKey()), field.getValue())) {
+                continue;
+            }
+            differs = true;
+            if (!change.occurredAt().isBefore(known.fieldTime(field.getKey()))) {
+                return false;
+            }
+        }
+        return differs;
+    }
+
     public static Decision decide(Change change, RecordState state, Instant now) {
         SystemState known = state.system(change.system()).orElse(null);
         if (known != null && !change.skinny()) {
@@ -68,7 +87,7 @@ public final class StateRules {
                 if (olderRecord) {
                     return new Drop(STALE);
                 }
-            } else if (!change.fields().isEmpty() && freshFields(change, known).isEmpty()) {
+            } else if (onlyStaleDifferences(change, known)) {
                 return new Drop(STALE);
             }
         }
