@@ -106,6 +106,29 @@ class SyncScenariosIT {
     }
 
     @Test
+    void simultaneousEditsInTwoSystemsConvergeByTheOwnershipRule() {
+        Scenario s = new Scenario("simultaneous-edit");
+        JsonNode created = s.humanCreate(demo.sandbox(DemoSystems.APP), Map.of("email", "both@example.com",
+                "name", "Grace Hopper"));
+        s.awaitQuiet();
+        String canonical = "app:" + created.path("id").asText();
+        String richId = s.byExternalId(DemoSystems.RICH, canonical).path("id").asText();
+
+        s.humanEdit(demo.sandbox(DemoSystems.APP), created.path("id").asText(), Map.of("phone", "+1 555 0100"));
+        s.humanEdit(demo.sandbox(DemoSystems.RICH), richId, Map.of("phone", "+1 555 0199"));
+        s.awaitQuiet();
+
+        // last write wins, on the providers' times: the CRM's edit is the later one, unless our write of the app's
+        // edit landed in the CRM after it (and overwrote it there): then that write is the CRM's last change
+        String app = s.record(DemoSystems.APP, created.path("id").asText()).path("phone").asText();
+        String rich = s.record(DemoSystems.RICH, richId).path("phone").asText();
+        String skinny = s.byExternalId(DemoSystems.SKINNY, canonical).path("Phone").asText();
+        assertThat(app).as("every system holds the same phone").isEqualTo(rich).isEqualTo(skinny)
+                .isIn("+1 555 0199", "+1 555 0100");
+        s.finish(3);
+    }
+
+    @Test
     void aWebhookDeliveredThreeTimesIsAppliedOnce() {
         Scenario s = new Scenario("provider-retry");
         demo.sandbox(DemoSystems.SKINNY).control(SandboxControl.duplicateWebhooks(1, 3));
@@ -247,9 +270,10 @@ class SyncScenariosIT {
             int processed = outcomes.entrySet().stream().filter(e -> !e.getKey().startsWith("failed"))
                     .mapToInt(Map.Entry::getValue).sum();
             // a duplicate delivery taken by the other instance while the first holds the event fails, is retried after
-            // the visibility timeout and ends a duplicate: the one failure that is part of the design
-            assertThat(outcomes.keySet()).as("no message failed for good")
-                    .allMatch(k -> !k.startsWith("failed") || k.equals("failed:in-progress-elsewhere"));
+            // the visibility timeout and ends a duplicate; a change of a record whose writes outlast its budget is
+            // retried the same way: the two failures that are part of the design
+            assertThat(outcomes.keySet()).as("no message failed for good").allMatch(k -> !k.startsWith("failed")
+                    || k.equals("failed:in-progress-elsewhere") || k.equals("failed:record-busy"));
             assertThat(processed).as("every webhook the systems sent is accounted for").isGreaterThanOrEqualTo(webhooks);
             int writes = demo.all().stream().mapToInt(s -> writes(s.config().system())).sum();
             List<Long> latencies = latencies();
