@@ -19,7 +19,5 @@ public interface ConnectionRepository {
      * Every connection (the reconciler's jobs), read fresh: one Query of their partition (paged by DynamoDB beyond
      * 1 MB). A connection that cannot be read is reported through {@code invalid} and left out.
      */
-    default List<Connection> all(java.util.function.Consumer<String> invalid) {
-        throw new UnsupportedOperationException("this repository finds connections one by one only");
-    }
+    List<Connection> all(java.util.function.Consumer<String> invalid);
 }
