@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -158,7 +157,7 @@ public final class LoopCheck {
                     byte[] body = fromOrigin ? next.body() : target.webhookBody(next.body());
                     String eventId = eventId(next.body());
                     WebhookRequest request = WebhookSigning.sign(fromOrigin ? originIngress : ingress, next.tenant(),
-                            eventId, body, fromOrigin ? ORIGIN_SECRET : behaviour.webhookSecret(), Clock.systemUTC().instant());
+                            eventId, body, fromOrigin ? ORIGIN_SECRET : behaviour.webhookSecret(), pipeline.now());
                     IngressResult answer = pipeline.ingress(next.system(), next.tenant(), request);
                     if (answer.status() != 202) {
                         return report.finish(LoopReport.Verdict.ERROR, List.of(), "  result: ERROR the ingress refused "

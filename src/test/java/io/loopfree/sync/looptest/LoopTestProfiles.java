@@ -43,7 +43,8 @@ public final class LoopTestProfiles {
             ProviderBehaviour.shippedProfiles().forEach(p -> all.add(ProviderBehaviour.shipped(p).orElseThrow()));
             all.add(LoopTestShippedProfilesTest.broken());
             for (ProviderBehaviour behaviour : all) {
-                config.putAll(LoopCheck.configFor(behaviour, List.of(tenant(behaviour, ""), tenant(behaviour, "-2"))));
+                config.putAll(LoopCheck.configFor(behaviour, List.of(tenant(behaviour, ""), tenant(behaviour, "-2"),
+                        tenant(behaviour, "-broken"))));
             }
             return config;
         }

@@ -45,6 +45,8 @@ class LoopTestShippedProfilesTest extends FunctionTestSupport {
     ProfileRepository ingressProfiles;
     @Inject
     MappingRepository mappings;
+    @Inject
+    java.time.Clock clock;
 
     static ProviderBehaviour broken() {
         return ProviderBehaviour.read(Path.of("src/test/resources/loop-test/broken/app-no-layer.json"));
@@ -54,7 +56,7 @@ class LoopTestShippedProfilesTest extends FunctionTestSupport {
         try (SqsClient sqs = sqs(); DynamoDbClient dynamo = dynamo()) {
             QuarkusPipeline pipeline = new QuarkusPipeline(new QuarkusPipeline.Parts(ingress, reconciler, metrics,
                     outboundProfiles, ingressProfiles, mappings, FunctionTestSupport::invoke, sqs,
-                    config("sync.queue-url"), dynamo, SyncResources.STATE_TABLE));
+                    config("sync.queue-url"), dynamo, SyncResources.STATE_TABLE, clock));
             LoopReport report = new LoopCheck(pipeline).run(behaviour, tenant);
             System.out.println(report.text());
             return report;
@@ -81,7 +83,7 @@ class LoopTestShippedProfilesTest extends FunctionTestSupport {
     @Test
     void aProviderNoLayerCanRecogniseIsReportedAsALoop() {
         ProviderBehaviour behaviour = broken();
-        LoopReport report = check(behaviour, LoopTestProfiles.tenant(behaviour, ""));
+        LoopReport report = check(behaviour, LoopTestProfiles.tenant(behaviour, "-broken"));
         assertThat(report.verdict()).as(report.text()).isEqualTo(LoopReport.Verdict.LOOP);
         assertThat(report.exitCode()).isEqualTo(1);
         assertThat(report.text()).contains("no layer caught app's echo");

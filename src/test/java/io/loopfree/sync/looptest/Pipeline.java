@@ -21,6 +21,9 @@ public interface Pipeline {
     record Processed(String system, String eventId, String outcome, String layer) {
     }
 
+    /** The engine's time: webhooks are signed at it (the ingress checks their timestamps against it). */
+    java.time.Instant now();
+
     IngressResult ingress(String system, String tenant, WebhookRequest request);
 
     /** Hands every message on the queue to the processor, one SQS event each, until the queue is empty. */

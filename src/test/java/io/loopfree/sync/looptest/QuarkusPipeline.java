@@ -48,13 +48,18 @@ public final class QuarkusPipeline implements Pipeline {
     public record Parts(IngressService ingress, ReconcilerService reconciler, ProcessingMetrics metrics,
             OutboundProfileRepository outboundProfiles, ProfileRepository ingressProfiles, MappingRepository mappings,
             Function<String, JsonPath> invokeProcessor, SqsClient sqs, String queueUrl, DynamoDbClient dynamo,
-            String stateTable) {
+            String stateTable, java.time.Clock clock) {
     }
 
     private final Parts parts;
 
     public QuarkusPipeline(Parts parts) {
         this.parts = parts;
+    }
+
+    @Override
+    public java.time.Instant now() {
+        return parts.clock().instant();
     }
 
     @Override
