@@ -240,7 +240,15 @@ final class ProviderEmulator implements AutoCloseable {
                     "updated_since=1970-01-01T00:00:00Z&limit=100", engine, null));
             default -> throw new IllegalStateException(operation);
         }
-        seen.add(new Seen(operation, method, uri.getRawPath(), response.status(), agent, key));
+        SandboxResponse answer = shape(route, rb, request, response);
+        seen.add(new Seen(operation, method, uri.getRawPath(), answer.status(), agent, key));
+        return answer;
+    }
+
+    /** The sandbox's answer in the provider's shape (the behaviour's {@code response} and {@code status}). */
+    private SandboxResponse shape(Route route, Optional<ProviderBehaviour.RequestBehaviour> rb,
+            Map<String, Object> request, SandboxResponse response) {
+        String operation = route.operation().key();
         if (response.status() / 100 != 2 || rb.flatMap(ProviderBehaviour.RequestBehaviour::response).isEmpty()) {
             return response;
         }
