@@ -49,7 +49,7 @@ final class WebhookSigning {
                 headers.put(StandardWebhooksScheme.SIGNATURE_HEADER,
                         StandardWebhooksScheme.sign(secret, eventId, timestamp, body));
             }
-            case "stripe" -> {
+            case SignatureSchemes.STRIPE -> {
                 String timestamp = Long.toString(now.getEpochSecond());
                 byte[] prefix = utf8(timestamp + ".");
                 byte[] content = java.util.Arrays.copyOf(prefix, prefix.length + body.length);
