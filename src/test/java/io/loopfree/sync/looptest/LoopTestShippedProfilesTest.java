@@ -128,4 +128,13 @@ class LoopTestShippedProfilesTest extends FunctionTestSupport {
         assertThat(report.exitCode()).isEqualTo(2);
         assertThat(report.text()).contains("mapping 'jira' has no resources.contact");
     }
+
+    @Test
+    void anInvalidMappingIsBadInputNamingTheProblem() {
+        ProviderBehaviour broken = ProviderBehaviour.parse(Json.tree(Map.of(
+                "profile", "app", "system", "broken-crm", "webhook", Map.of("body", "$"))), "test");
+        LoopReport report = check(broken, LoopTestProfiles.tenant(broken, "-2"));
+        assertThat(report.exitCode()).as(report.text()).isEqualTo(2);
+        assertThat(report.text()).contains("mapping 'broken-crm' is not valid");
+    }
 }
