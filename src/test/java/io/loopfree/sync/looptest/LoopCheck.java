@@ -231,6 +231,12 @@ public final class LoopCheck {
             return report.finish(LoopReport.Verdict.ERROR, layers, "  result: ERROR the echo ended "
                     + other.get().outcome() + ", not at an echo layer");
         }
+        if (!layers.contains("actor") && !layers.contains("change-agent")) {
+            // markers live sync.markers.ttl and die with their first echo: a late or second echo has only the state hash
+            report.line("  note         no actor or change agent recognised: a late echo (after sync.markers.ttl) is caught "
+                    + "only if the provider returns exactly what we wrote (state hash); name our identity "
+                    + "(sync.identities." + system + ") or have the provider echo our tag if it can");
+        }
         String via = behaviour.delivery() == ProviderBehaviour.Delivery.LISTING ? " (via the reconciler's listing)" : "";
         return report.finish(LoopReport.Verdict.CAUGHT, layers, "  result: CAUGHT by " + String.join(", ", layers) + via
                 + "; " + writes);
