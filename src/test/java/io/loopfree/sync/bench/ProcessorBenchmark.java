@@ -170,7 +170,7 @@ public final class ProcessorBenchmark {
             io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore breakers =
                     new io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore(dynamo, config);
             io.loopfree.sync.app.SafetyValves valves = new io.loopfree.sync.app.SafetyValves(breakers,
-                    profile -> java.util.Optional.empty(), (name, value, unit, properties) -> { }, Clock.systemUTC(),
+                    profile -> java.util.Optional.empty(), (name, value, unit, dimensions, properties) -> { }, Clock.systemUTC(),
                     config);
             io.loopfree.sync.app.AccountOperations accounts = new io.loopfree.sync.app.AccountOperations(breakers,
                     new io.loopfree.sync.app.PendingWrites(ledger, sender, valves, Clock.systemUTC(), config),

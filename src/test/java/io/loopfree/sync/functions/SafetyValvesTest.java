@@ -127,7 +127,7 @@ class SafetyValvesTest extends FunctionTestSupport {
             Clock clock = Clock.fixed(at, ZoneOffset.UTC);
             DynamoSyncLedger ledger = new DynamoSyncLedger(dynamoClient, config);
             breakers = new DynamoBreakerStore(dynamoClient, config);
-            Metrics sink = (name, value, unit, properties) -> metrics.add(name + "=" + (long) value);
+            Metrics sink = (name, value, unit, dimensions, properties) -> metrics.add(name + "=" + (long) value);
             valves = new SafetyValves(breakers, profiles, sink, clock, config);
             OutboundSender sender = new OutboundSender(outbound, clock, config);
             accounts = new AccountOperations(breakers, new PendingWrites(ledger, sender, valves, clock, config), clock,

@@ -15,6 +15,7 @@ import org.jboss.logmanager.ExtLogRecord;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
+import io.loopfree.sync.adapters.metrics.EmfMetrics;
 import io.loopfree.sync.domain.change.FieldType;
 import io.quarkus.logging.LoggingFilter;
 
@@ -45,6 +46,9 @@ public final class JsonLogLines implements Filter {
     public boolean isLoggable(LogRecord record) {
         if (!enabled || !(record instanceof ExtLogRecord ext)) {
             return true;
+        }
+        if (EmfMetrics.LOGGER.equals(ext.getLoggerName())) {
+            return true; // already a JSON object, and CloudWatch reads EMF only as the whole line
         }
         ext.setMessage(toJson(ext), ExtLogRecord.FormatStyle.NO_FORMAT);
         ext.setParameters(null);
