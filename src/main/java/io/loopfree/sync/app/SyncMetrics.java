@@ -60,6 +60,14 @@ public class SyncMetrics {
 
     private final Metrics metrics;
 
+    /** Two dimensions in a fixed order (the EMF dimension set lists them so). */
+    private static Map<String, String> dims(String k1, String v1, String k2, String v2) {
+        Map<String, String> dimensions = new LinkedHashMap<>();
+        dimensions.put(k1, v1);
+        dimensions.put(k2, v2);
+        return dimensions;
+    }
+
     public SyncMetrics(Metrics metrics) {
         this.metrics = metrics;
     }
@@ -72,12 +80,12 @@ public class SyncMetrics {
      * @param system a configured system, or {@code unknown} (never a name from the URL that matched no profile)
      */
     public void webhook(String system, String outcome) {
-        metrics.emit(WEBHOOKS_RECEIVED, 1, "Count", Map.of("system", system, "outcome", outcome), Map.of());
+        metrics.emit(WEBHOOKS_RECEIVED, 1, "Count", dims("system", system, "outcome", outcome), Map.of());
     }
 
     /** Verified events enqueued for one account (a tenant on a system: its secrets are configured, so bounded). */
     public void webhookEvents(String system, String tenant, int events) {
-        metrics.emit(WEBHOOK_EVENTS_PER_ACCOUNT, events, "Count", Map.of("system", system, "tenant", tenant), Map.of());
+        metrics.emit(WEBHOOK_EVENTS_PER_ACCOUNT, events, "Count", dims("system", system, "tenant", tenant), Map.of());
     }
 
     public void challengeAnswered(String system, String challenge) {
@@ -86,7 +94,7 @@ public class SyncMetrics {
 
     /** A delivery whose signature (or client state) did not verify; the reason reduced to a fixed vocabulary. */
     public void verificationFailed(String system, String reason) {
-        metrics.emit(VERIFICATION_FAILURES, 1, "Count", Map.of("system", system, "reason", reasonKind(reason)),
+        metrics.emit(VERIFICATION_FAILURES, 1, "Count", dims("system", system, "reason", reasonKind(reason)),
                 Map.of());
     }
 
@@ -124,7 +132,7 @@ public class SyncMetrics {
      *               the message could not be read
      */
     public void processed(Outcome outcome, String system) {
-        metrics.emit(MESSAGES_PROCESSED, 1, "Count", Map.of("system", system, "outcome", outcome.label()), Map.of());
+        metrics.emit(MESSAGES_PROCESSED, 1, "Count", dims("system", system, "outcome", outcome.label()), Map.of());
         if (outcome instanceof Outcome.Applied) {
             metrics.emit(EVENTS_APPLIED, 1, "Count", Map.of("system", system), Map.of());
         } else if (outcome instanceof Outcome.Dropped && ECHO_LAYERS.contains(outcome.layer())) {

@@ -79,6 +79,11 @@ class SafetyValvesTest extends FunctionTestSupport {
                     config.put("webhook-secrets." + system + ".valve" + i + ".outbound-token", SandboxWorld.ENGINE_TOKEN);
                 }
             }
+            // RunbookWalkTest's tenant (same profile: no second Quarkus start)
+            for (String system : List.of(SandboxWorld.APP, SandboxWorld.RICH, SandboxWorld.SKINNY)) {
+                config.put("webhook-secrets." + system + "." + RunbookWalkTest.TENANT + ".outbound-token",
+                        SandboxWorld.ENGINE_TOKEN);
+            }
             return config;
         }
     }
