@@ -438,10 +438,6 @@ class TemplateTest {
         assertThat(properties("LoopDetectorTripsAlarm").get("Threshold")).isEqualTo(0);
     }
 
-    private static Map<String, Object> properties(String resource) {
-        return map(map(resources.get(resource)).get("Properties"));
-    }
-
     @Test
     void secretsStayOutOfTheTemplate() throws IOException {
         String text = Files.readString(Path.of(System.getProperty("basedir", "."), "infra", "template.yaml"));
