@@ -99,8 +99,9 @@ class RunbookWalkTest extends FunctionTestSupport {
         }
         // 1. confirm the loop: the alarm's metric, the rates, the breaker
         assertThat(breakerOpen(app)).as("the detector tripped within %d rounds", rounds).isTrue();
-        assertThat(trips).as("the loop-detector-trips alarm's datapoint").singleElement()
-                .satisfies(d -> assertThat(d.path("account").asText()).isEqualTo(app.label()));
+        AccountKey skinny = new AccountKey(TENANT, SandboxWorld.SKINNY, SandboxWorld.SKINNY);
+        assertThat(trips).as("the loop-detector-trips alarm's datapoints: every account we kept writing to")
+                .extracting(d -> d.path("account").asText()).containsExactlyInAnyOrder(app.label(), skinny.label());
         Ops rates = ops("rates", "--last", "1h");
         assertThat(rates.exit()).as(rates.out()).isZero();
         assertThat(rates.out()).containsPattern("sandbox-rich/" + TENANT + " +\\d+ +\\d+ +[1-9]\\d* ");
@@ -108,8 +109,10 @@ class RunbookWalkTest extends FunctionTestSupport {
         assertThat(shown.out()).containsPattern("state +open").containsPattern("reason +loop-suspected");
 
         // 2. stop the bleeding
-        Ops paused = ops("pause", TENANT, "app", "app", "--why", "loop on contact sandbox-rich:" + richId + ", INC-1");
-        assertThat(paused.exit()).as(paused.out()).isZero();
+        for (String system : List.of(SandboxWorld.APP, SandboxWorld.SKINNY)) {
+            Ops paused = ops("pause", TENANT, system, system, "--why", "loop on contact sandbox-rich:" + richId + ", INC-1");
+            assertThat(paused.exit()).as(paused.out()).isZero();
+        }
 
         // 3. assess the damage: the record's history says who set what, and the writes that wait
         Ops history = ops("record", "history", TENANT, "contact", "sandbox-rich:" + richId);
@@ -124,11 +127,15 @@ class RunbookWalkTest extends FunctionTestSupport {
         long writesBefore = world.engineWrites(SandboxWorld.APP).size();
         assertThat(process(world.take())).isEmpty();
         assertThat(world.engineWrites(SandboxWorld.APP)).as("paused: nothing reaches the app").hasSize((int) writesBefore);
+        long skinnyBefore = world.engineWrites(SandboxWorld.SKINNY).size();
 
         // 6. resume: close the breaker the detector opened, lift the pause
-        assertThat(ops("breaker", "reset", TENANT, "app", "app", "--why", "profile fixed, INC-1").exit()).isZero();
-        Ops resumed = ops("resume", TENANT, "app", "app", "--why", "profile fixed, INC-1");
-        assertThat(resumed.exit()).as(resumed.out()).isZero();
+        for (String system : List.of(SandboxWorld.APP, SandboxWorld.SKINNY)) {
+            Ops reset = ops("breaker", "reset", TENANT, system, system, "--why", "profile fixed, INC-1");
+            assertThat(reset.exit()).as(reset.out()).isZero();
+            Ops resumed = ops("resume", TENANT, system, system, "--why", "profile fixed, INC-1");
+            assertThat(resumed.exit()).as(resumed.out()).isZero();
+        }
 
         // a real change: applied once, the held write and the new one reach the app, every echo dies, quiet after
         world.rich.humanEdit("contact", richId, Map.of("firstname", "Augusta"));
@@ -137,10 +144,13 @@ class RunbookWalkTest extends FunctionTestSupport {
         assertThat(world.only(SandboxWorld.SKINNY).toString()).contains("Augusta");
         assertThat(world.engineWrites(SandboxWorld.APP).size() - writesBefore).as("one write for the change")
                 .isEqualTo(1);
-        assertThat(ops("breaker", "show", TENANT, "app", "app").out()).containsPattern("state +closed")
-                .containsPattern("paused +false");
-        assertThat(audits()).extracting(a -> a.get("action").s())
-                .containsExactlyInAnyOrder("pause", "breaker reset", "resume");
+        assertThat(world.engineWrites(SandboxWorld.SKINNY).size() - skinnyBefore).isEqualTo(1);
+        for (String system : List.of(SandboxWorld.APP, SandboxWorld.SKINNY)) {
+            assertThat(ops("breaker", "show", TENANT, system, system).out()).containsPattern("state +closed")
+                    .containsPattern("paused +false");
+        }
+        assertThat(audits()).extracting(a -> a.get("action").s()).containsExactlyInAnyOrder("pause", "pause",
+                "breaker reset", "breaker reset", "resume", "resume");
     }
 
     private static boolean breakerOpen(AccountKey account) {
