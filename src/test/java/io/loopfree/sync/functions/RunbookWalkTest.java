@@ -131,7 +131,9 @@ class RunbookWalkTest extends FunctionTestSupport {
 
         // 6. resume: close the breaker the detector opened, lift the pause
         for (String system : List.of(SandboxWorld.APP, SandboxWorld.SKINNY)) {
-            Ops reset = ops("breaker", "reset", TENANT, system, system, "--why", "profile fixed, INC-1");
+            // this test's profile makes the detector's window 3650d (one window for the whole test)
+            Ops reset = ops("breaker", "reset", TENANT, system, system, "--why", "profile fixed, INC-1",
+                    "--loop-window", "3650d");
             assertThat(reset.exit()).as(reset.out()).isZero();
             Ops resumed = ops("resume", TENANT, system, system, "--why", "profile fixed, INC-1");
             assertThat(resumed.exit()).as(resumed.out()).isZero();

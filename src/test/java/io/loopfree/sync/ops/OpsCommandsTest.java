@@ -297,9 +297,20 @@ class OpsCommandsTest {
 
         breakers.open(account, "loop-suspected", CLOCK.instant(), CLOCK.instant().plus(Duration.ofMinutes(15)),
                 "", Optional.empty());
+        // the loop detector's current window (default 5m), its count past the threshold
+        String window = io.loopfree.sync.domain.valve.LoopDetector.windowStart(CLOCK.instant(), Duration.ofMinutes(5))
+                .toString();
+        window = io.loopfree.sync.domain.change.FieldType.formatInstant(Instant.parse(window));
+        String counter = "WRITES#" + account.label() + "#" + window;
+        put(SyncResources.EVENTS_TABLE, Map.of("pk", s(counter), "type", s("WRITE_COUNT"),
+                "writes", AttributeValue.fromN("37"), "sample03", s("contact/app:c_42")));
         Result reset = ops("breaker", "reset", t, "sandbox-rich", "rich1", "--why", "profile fixed, INC-7");
         assertThat(reset.exit()).as(reset.err()).isZero();
         assertThat(reset.out()).contains("open -> closed");
+        Map<String, AttributeValue> restarted = dynamo().getItem(b -> b.tableName(SyncResources.EVENTS_TABLE)
+                .key(Map.of("pk", s(counter))).consistentRead(true)).item();
+        assertThat(restarted.get("writes").n()).as("restarted, or the next write reopens it").isEqualTo("0");
+        assertThat(restarted.get("sample03").s()).as("which records looped stays").isEqualTo("contact/app:c_42");
         Breaker after = breakers.find(account);
         assertThat(after.state()).isEqualTo(Breaker.State.closed);
         assertThat(after.trips()).isZero();

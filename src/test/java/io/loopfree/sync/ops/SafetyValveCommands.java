@@ -8,9 +8,12 @@ import java.util.concurrent.Callable;
 
 import io.loopfree.sync.adapters.dynamodb.BreakerItemMapper;
 import io.loopfree.sync.adapters.dynamodb.WatermarkItemMapper;
+import io.loopfree.sync.adapters.dynamodb.WriteCountItemMapper;
 import io.loopfree.sync.domain.reconcile.ReconcileJob;
 import io.loopfree.sync.domain.valve.AccountKey;
 import io.loopfree.sync.domain.valve.Breaker;
+import io.loopfree.sync.domain.valve.LoopDetector;
+import io.loopfree.sync.domain.valve.WindowKey;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -35,17 +38,39 @@ final class SafetyValveCommands {
     /** One conditional update and its audit item, together or not at all. */
     static String audited(OpsContext ops, Update update, String action, String target, String why, String before,
             String after, String refusal) {
+        return audited(ops, List.of(TransactWriteItem.builder().update(update).build()), action, target, why, before,
+                after, refusal);
+    }
+
+    static String audited(OpsContext ops, List<TransactWriteItem> changes, String action, String target, String why,
+            String before, String after, String refusal) {
         OpsItemMapper.Audit audit = new OpsItemMapper.Audit(UUID.randomUUID().toString(), ops.clock.instant(), ops.who,
                 action, ops.stateTable + ":" + target, why, before, after);
         Map<String, AttributeValue> auditItem = OpsItemMapper.auditItem(audit);
         try {
-            ops.dynamo().transactWriteItems(b -> b.transactItems(List.of(TransactWriteItem.builder().update(update).build(),
-                    TransactWriteItem.builder().put(p -> p.tableName(ops.stateTable).item(auditItem)
-                            .conditionExpression("attribute_not_exists(pk)")).build())));
+            List<TransactWriteItem> items = new java.util.ArrayList<>(changes);
+            items.add(TransactWriteItem.builder().put(p -> p.tableName(ops.stateTable).item(auditItem)
+                    .conditionExpression("attribute_not_exists(pk)")).build());
+            ops.dynamo().transactWriteItems(b -> b.transactItems(items));
         } catch (TransactionCanceledException e) {
             throw new OpsContext.OpsException(refusal + ": nothing done");
         }
         return "audit " + auditItem.get("pk").s() + " / " + auditItem.get("sk").s();
+    }
+
+    /** {@code 90s}, {@code 5m}, {@code 1h}, {@code 7d} (as the engine's settings are written). */
+    static java.time.Duration duration(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([smhd])").matcher(text.strip());
+        if (!m.matches()) {
+            throw new OpsContext.OpsException("a duration is <number><s|m|h|d>, got '" + text + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> java.time.Duration.ofSeconds(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            case "h" -> java.time.Duration.ofHours(n);
+            default -> java.time.Duration.ofDays(n);
+        };
     }
 
     static Breaker read(OpsContext ops, AccountKey key) {
@@ -155,6 +180,8 @@ final class SafetyValveCommands {
         @Parameters(index = "1") String system;
         @Parameters(index = "2") String account;
         @Option(names = "--why", required = true, description = "why (kept in the audit item)") String why;
+        @Option(names = "--loop-window", defaultValue = "5m",
+                description = "the loop detector's window, as SYNC_VALVES_LOOP_WINDOW (default 5m)") String loopWindow;
 
         @Override
         public Integer call() {
@@ -164,8 +191,16 @@ final class SafetyValveCommands {
                 if (seen.state() == Breaker.State.closed) {
                     throw new OpsContext.OpsException(key.label() + ": the breaker is closed: nothing to reset");
                 }
-                String audit = audited(ops, BreakerItemMapper.operatorReset(ops.stateTable, key, seen,
-                        ops.clock.instant()), "breaker reset", BreakerItemMapper.partitionKey(key), why,
+                Instant now = ops.clock.instant();
+                // the loop detector's current window restarts at 0, or its count would reopen the breaker at once
+                java.time.Duration window = duration(loopWindow);
+                WindowKey current = new WindowKey(key, LoopDetector.windowStart(now, window));
+                List<TransactWriteItem> changes = List.of(
+                        TransactWriteItem.builder().update(BreakerItemMapper.operatorReset(ops.stateTable, key, seen,
+                                now)).build(),
+                        TransactWriteItem.builder().update(WriteCountItemMapper.restart(ops.eventsTable, current,
+                                current.start().plus(window.multipliedBy(5)))).build());
+                String audit = audited(ops, changes, "breaker reset", BreakerItemMapper.partitionKey(key), why,
                         "state=" + seen.state() + " trips=" + seen.trips() + " reason=" + seen.reason(),
                         "state=closed trips=0", key.label() + ": the breaker changed since it was read; show it again");
                 ops.out.println(key.label() + ": breaker " + seen.state() + " -> closed (" + audit + ")"

@@ -20,8 +20,9 @@ import io.loopfree.sync.domain.change.FieldType;
 import io.quarkus.logging.LoggingFilter;
 
 /**
- * One JSON object per log line, for CloudWatch (Logs Insights discovers its fields; metric filters keep matching
- * the message's terms): {@code {"timestamp","level","logger","message", <every MDC entry>, "exception"}}.
+ * One JSON object per log line, for CloudWatch (Logs Insights discovers its fields):
+ * {@code {"timestamp","level","logger","message", <every MDC entry>, "exception"}}. The EMF metric lines
+ * ({@code EmfMetrics.LOGGER}) are left as they are: each already is the JSON document CloudWatch must read whole.
  *
  * <p>Why a filter and not Quarkus' JSON formatter: {@code quarkus-logging-json}'s deployment artifact does not
  * resolve from this build's repository, and a Quarkus extension cannot be used without it. A console filter may
