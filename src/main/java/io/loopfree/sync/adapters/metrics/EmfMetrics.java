@@ -96,11 +96,6 @@ public class EmfMetrics implements Metrics {
         return JsonValues.write(document);
     }
 
-    /** Backward-compatible form for callers without dimensions. */
-    String line(String name, double value, String unit, Map<String, String> properties) {
-        return line(name, value, unit, Map.of(), properties);
-    }
-
     private static boolean reserved(String key, String metric) {
         return key.equals("_aws") || key.equals("FunctionName") || key.equals(metric);
     }
