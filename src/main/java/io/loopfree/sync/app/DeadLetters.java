@@ -19,9 +19,11 @@ public class DeadLetters {
     static final Set<String> DETERMINISTIC = Set.of("malformed-envelope", "mapping-error", "invalid-connection");
 
     private final DeadLetterQueue queue;
+    private final SyncMetrics metrics;
 
-    public DeadLetters(DeadLetterQueue queue) {
+    public DeadLetters(DeadLetterQueue queue, SyncMetrics metrics) {
         this.queue = queue;
+        this.metrics = metrics;
     }
 
     public static boolean deterministic(String cause) {
@@ -39,6 +41,7 @@ public class DeadLetters {
             return false;
         }
         queue.send(letter);
+        metrics.deadLettered(letter.cause(), letter.layer());
         return true;
     }
 }

@@ -53,9 +53,11 @@ public class IngressService {
     private final EnvelopeQueue queue;
     private final Clock clock;
     private final Optional<String> publicBaseUrl;
+    private final SyncMetrics metrics;
 
     public IngressService(ProfileRepository profiles, SecretStore secrets, EnvelopeQueue queue, Clock clock,
-            SyncConfig config) {
+            SyncConfig config, SyncMetrics metrics) {
+        this.metrics = metrics;
         this.profiles = profiles;
         this.secrets = secrets;
         this.queue = queue;
@@ -64,6 +66,30 @@ public class IngressService {
     }
 
     public IngressResult handle(String system, String tenant, WebhookRequest request) {
+        IngressResult result = decide(system, tenant, request);
+        String outcome = outcome(result);
+        // a name from the URL that matched no profile is not a dimension value: cardinality stays bounded
+        boolean known = !outcome.equals("unknown_route") && !outcome.equals("unknown_system");
+        metrics.webhook(known ? system : "unknown", outcome);
+        return result;
+    }
+
+    /** {@code accepted}, {@code challenge} (answered), or the error code of the answer. */
+    private static String outcome(IngressResult result) {
+        if (result.status() == 202) {
+            return "accepted";
+        }
+        if (result.status() < 400) {
+            return "challenge";
+        }
+        try {
+            return JSON.readTree(result.body()).path("error").asText("error");
+        } catch (java.io.IOException | RuntimeException e) {
+            return "error";
+        }
+    }
+
+    private IngressResult decide(String system, String tenant, WebhookRequest request) {
         Instant receivedAt = clock.instant();
         if (!Names.isValid(system) || !Names.isValid(tenant)) {
             return error(404, "unknown_route", "expected /webhooks/{system}/{tenant}");
@@ -108,6 +134,7 @@ public class IngressService {
         Verification verification = scheme.verify(request, signingSecrets, receivedAt);
         if (verification instanceof Verification.Rejected rejected) {
             LOG.infof("rejected webhook system=%s tenant=%s reason=%s", system, tenant, Untrusted.text(rejected.reason()));
+            metrics.verificationFailed(system, rejected.reason());
             return error(401, "invalid_signature", rejected.reason());
         }
         if (profile.body() == ProviderProfile.BodyFormat.json && parsed.get().problem().isPresent()) {
@@ -145,6 +172,7 @@ public class IngressService {
             return error(503, "queue_unavailable", "the events were not all stored; retry later");
         }
         LOG.debugf("accepted webhook system=%s tenant=%s eventIds=%s", system, tenant, Untrusted.list(eventIds, 5));
+        metrics.webhookEvents(system, tenant, events.size());
         return accepted(eventIds);
     }
 
@@ -157,6 +185,7 @@ public class IngressService {
             if (verification instanceof Verification.Rejected rejected) {
                 LOG.infof("rejected challenge system=%s tenant=%s challenge=%s reason=%s", system, tenant,
                         challenge.name(), Untrusted.text(rejected.reason()));
+                metrics.verificationFailed(system, rejected.reason());
                 return error(401, "invalid_signature", rejected.reason());
             }
             signingSecret = Optional.of(signingSecrets.get(((Verification.Verified) verification).secretIndex()));
@@ -175,6 +204,7 @@ public class IngressService {
         }
         ChallengeAnswer.Answered answered = (ChallengeAnswer.Answered) outcome;
         LOG.infof("answered challenge system=%s tenant=%s challenge=%s", system, tenant, challenge.name());
+        metrics.challengeAnswered(system, challenge.name());
         return new IngressResult(200, answered.contentType(), answered.body(), answered.headers());
     }
 

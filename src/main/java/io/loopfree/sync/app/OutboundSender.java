@@ -77,7 +77,7 @@ public class OutboundSender {
         }
         Instant started = clock.instant();
         OutboundResponse response = client.write(write, deadline);
-        valves.observe(write.target(), response);
+        valves.observeWrite(write.target(), response, write.action() == OutboundWrite.Action.DELETE);
         long latencyMs = java.time.Duration.between(started, clock.instant()).toMillis();
         OutboundLogFields.put(write, response, latencyMs);
         try {

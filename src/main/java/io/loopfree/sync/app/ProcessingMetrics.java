@@ -8,16 +8,26 @@ import java.util.concurrent.atomic.LongAdder;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Counts processor outcomes by label for this instance. The durable, cross-instance count is the structured log
- * line every message writes ({@code outcome=...}), which CloudWatch metric filters turn into metrics.
+ * Counts processor outcomes by label for this instance, and emits each as CloudWatch metrics ({@link SyncMetrics}:
+ * {@code MessagesProcessed} by system and outcome, {@code EventsApplied}, {@code EchoesDropped} by layer,
+ * {@code MessagesFailed} by cause).
  */
 @ApplicationScoped
 public class ProcessingMetrics {
 
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+    private final SyncMetrics metrics;
 
-    public void record(Outcome outcome) {
+    public ProcessingMetrics(SyncMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    /**
+     * @param system the envelope's system, {@code -} when the message could not be read
+     */
+    public void record(Outcome outcome, String system) {
         counts.computeIfAbsent(outcome.label(), k -> new LongAdder()).increment();
+        metrics.processed(outcome, system);
     }
 
     public long count(String label) {

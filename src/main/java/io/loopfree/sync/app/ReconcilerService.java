@@ -139,7 +139,9 @@ public class ReconcilerService {
                     "another invocation holds the job's lease", null);
         }
         Optional<Watermark> previous = lease.get().previous();
-        Watermark.RunPlan plan = Watermark.plan(job, previous, attemptedAt, settings.skewBuffer(), request.forceFull());
+        // an operator's request (loopfree-ops resync) forces it like the scheduled event's forceFullResync
+        boolean forceFull = request.forceFull() || lease.get().resyncRequested();
+        Watermark.RunPlan plan = Watermark.plan(job, previous, attemptedAt, settings.skewBuffer(), forceFull);
         Listing listing;
         try {
             listing = list(due, plan, request.pageLimit(), budgetEnd);

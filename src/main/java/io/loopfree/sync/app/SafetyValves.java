@@ -49,6 +49,7 @@ public class SafetyValves {
     private final BreakerStore breakers;
     private final OutboundProfileRepository profiles;
     private final Metrics metrics;
+    private final SyncMetrics syncMetrics;
     private final Clock clock;
     private final SyncConfig.Valves config;
 
@@ -57,6 +58,7 @@ public class SafetyValves {
         this.breakers = breakers;
         this.profiles = profiles;
         this.metrics = metrics;
+        this.syncMetrics = new SyncMetrics(metrics);
         this.clock = clock;
         this.config = config.valves();
     }
@@ -141,8 +143,21 @@ public class SafetyValves {
                 }
                 probes.put(account, token.get());
                 LOG.infof("breaker account=%s half-open: this call is the probe", account.label());
+                syncMetrics.breaker(account, Breaker.State.half_open, "probe");
             }
             return gate;
+        }
+
+        /**
+         * {@link #observe} for an outbound write call, which it also counts per account ({@code OutboundWrites},
+         * {@code OutboundWriteFailures}: rejected, not found for an upsert, unavailable; a 429 counts apart).
+         */
+        public void observeWrite(OutboundTarget target, OutboundResponse response, boolean delete) {
+            observe(target, response);
+            boolean failed = response instanceof OutboundResponse.Rejected
+                    || response instanceof OutboundResponse.Unavailable
+                    || (response instanceof OutboundResponse.NotFound && !delete);
+            syncMetrics.outboundWrite(key(target), failed);
         }
 
         /** {@link #gate} as a yes/no, for the reconciler's listings. */
@@ -161,6 +176,12 @@ public class SafetyValves {
             List<String> families = profiles.find(target.profile()).map(OutboundProfile::rateLimitHeaders)
                     .orElse(List.of());
             List<RateLimitUsage> usages = RateLimitHeaders.read(families, response.headers(), now);
+            usages.stream().flatMap(u -> u.usedFraction().stream().map(f -> Map.entry(f, u.describe())))
+                    .max(Map.Entry.comparingByKey())
+                    .ifPresent(tightest -> syncMetrics.quotaUsed(account, tightest.getKey(), tightest.getValue()));
+            if (response instanceof OutboundResponse.RateLimited) {
+                syncMetrics.rateLimited(account);
+            }
             Optional<Instant> retryAt = response instanceof OutboundResponse.RateLimited limited
                     ? limited.retryAt().or(() -> RateLimitHeaders.retryAt(families, response.headers(), now))
                     : Optional.empty();
@@ -177,6 +198,7 @@ public class SafetyValves {
                         known.put(account, breaker.asClosed());
                         drainDue.add(account);
                         LOG.infof("breaker account=%s closed: the probe succeeded", account.label());
+                        syncMetrics.breaker(account, Breaker.State.closed, "probe-succeeded");
                     }
                     return;
                 }
@@ -188,6 +210,7 @@ public class SafetyValves {
                 known.put(account, breaker.openedUntil(reason, now, until));
                 LOG.warnf("breaker account=%s reopened: the probe failed (HTTP %d, %s) until %s", account.label(),
                         response.status(), reason, until);
+                syncMetrics.breaker(account, Breaker.State.open, reason);
                 return;
             }
             if (trip.isPresent()) {
@@ -201,6 +224,7 @@ public class SafetyValves {
             if (opened) {
                 LOG.warnf("breaker account=%s opened reason=%s until=%s usage=\"%s\"", account.label(), reason, until,
                         usage);
+                syncMetrics.breaker(account, Breaker.State.open, reason);
             }
         }
 
@@ -265,6 +289,7 @@ public class SafetyValves {
                 LOG.errorf("loop suspected account=%s writes=%d baseline=%.1f factor=%.1f window=%s records=%s",
                         window.account().label(), inWindow, baseline, config.loop().factor(), window.start(),
                         printable(String.join(",", records)));
+                syncMetrics.loopDetectorTripped(window.account(), inWindow, baseline);
                 open(window.account(), BreakerRules.LOOP_SUSPECTED, now.plus(config.loop().openFor()),
                         inWindow + " writes in the window, baseline " + Math.round(baseline), now);
             }

@@ -77,7 +77,7 @@ public class ProcessorFunction {
             envelope = EnvelopeCodec.decode(message.getBody());
         } catch (EnvelopeCodec.MalformedEnvelopeException e) {
             Outcome.Failed failed = new Outcome.Failed("malformed-envelope");
-            metrics.record(failed);
+            metrics.record(failed, "-");
             String detail = Untrusted.text(e.getMessage(), 300);
             boolean deadLettered = deadLetter(message, failed, detail, attribute(message, "eventId"),
                     attribute(message, "system"), attribute(message, "tenant"), "-", receiveCount);
@@ -98,7 +98,7 @@ public class ProcessorFunction {
         MDC.put("tenant", tenant);
         try {
             ProcessorService.Processed processed = processor.process(envelope);
-            metrics.record(processed.outcome());
+            metrics.record(processed.outcome(), system);
             String record = Untrusted.text(processed.record());
             fields(processed.outcome(), record, started);
             String writes = processed.writes().equals(ProcessorService.Writes.NONE) ? ""
@@ -106,13 +106,13 @@ public class ProcessorFunction {
             LOG.infof(LINE + "%s", messageId, eventId, system, tenant, record, receiveCount,
                     processed.outcome().label(), writes);
         } catch (ChangeTooLargeException e) {
-            metrics.record(OVERSIZE);
+            metrics.record(OVERSIZE, system);
             fields(OVERSIZE, "-", started);
             LOG.warnf(LINE + " cause=\"%s\"", messageId, eventId, system, tenant, "-", receiveCount, OVERSIZE.label(),
                     Untrusted.text(e.getMessage(), 300));
         } catch (ProcessingException e) {
             Outcome.Failed failed = new Outcome.Failed(e.causeLabel());
-            metrics.record(failed);
+            metrics.record(failed, system);
             String record = Untrusted.text(e.record());
             String detail = Untrusted.text(e.getMessage(), 300);
             boolean deadLettered = deadLetter(message, failed, detail, eventId, system, tenant, record, receiveCount);
@@ -124,7 +124,7 @@ public class ProcessorFunction {
             }
         } catch (RuntimeException e) {
             Outcome failed = new Outcome.Failed(e.getClass().getSimpleName());
-            metrics.record(failed);
+            metrics.record(failed, system);
             fields(failed, "-", started);
             LOG.errorf(e, LINE + " cause=\"%s\"", messageId, eventId, system, tenant, "-", receiveCount,
                     failed.label(), Untrusted.text(e.getMessage(), 300));

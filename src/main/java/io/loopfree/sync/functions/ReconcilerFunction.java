@@ -1,5 +1,6 @@
 package io.loopfree.sync.functions;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -9,6 +10,7 @@ import java.util.OptionalInt;
 import jakarta.inject.Inject;
 
 import io.loopfree.sync.app.ReconcilerService;
+import io.loopfree.sync.app.SyncMetrics;
 import io.loopfree.sync.domain.reconcile.ReconcileJob;
 import io.quarkus.funqy.Funq;
 
@@ -17,6 +19,12 @@ public class ReconcilerFunction {
 
     @Inject
     ReconcilerService reconciler;
+
+    @Inject
+    SyncMetrics metrics;
+
+    @Inject
+    Clock clock;
 
     @Funq("reconciler")
     public ReconcileResult reconciler(ScheduledEvent event) {
@@ -29,6 +37,7 @@ public class ReconcilerFunction {
             return new ReconcileResult(eventId, null, e.getMessage(), List.of(), List.of());
         }
         ReconcilerService.RunSummary summary = reconciler.run(request);
+        metrics.reconciled(summary, clock.instant());
         return new ReconcileResult(eventId, summary.startedAt().toString(), null,
                 summary.jobs().stream().map(ReconcilerFunction::job).toList(), summary.invalidConnections());
     }

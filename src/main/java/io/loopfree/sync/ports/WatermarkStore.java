@@ -12,8 +12,14 @@ import io.loopfree.sync.domain.reconcile.Watermark;
  */
 public interface WatermarkStore {
 
-    /** The lease is ours: the job's state before this run (empty on the first run ever). */
-    record Acquired(Optional<Watermark> previous) {
+    /**
+     * The lease is ours: the job's state before this run (empty on the first run ever), and whether an operator
+     * asked for a forced full resync (cleared by this run's {@link #finish}).
+     */
+    record Acquired(Optional<Watermark> previous, boolean resyncRequested) {
+        public Acquired(Optional<Watermark> previous) {
+            this(previous, false);
+        }
     }
 
     /**

@@ -52,4 +52,19 @@ class JsonLogLinesTest {
         assertThat(new JsonLogLines(false).isLoggable(record)).isTrue();
         assertThat(record.getFormattedMessage()).isEqualTo("processed outcome=applied");
     }
+
+    @Test
+    void anEmfMetricLineStaysTheWholeLineSoCloudWatchReadsItAsEmf() {
+        String emf = "{\"_aws\":{\"CloudWatchMetrics\":[]},\"FunctionName\":\"local\",\"EventsApplied\":1.0}";
+        MDC.put("eventId", "evt_1");
+        try {
+            ExtLogRecord record = new ExtLogRecord(Level.INFO, emf, ExtLogRecord.FormatStyle.NO_FORMAT,
+                    JsonLogLinesTest.class.getName());
+            record.setLoggerName(io.loopfree.sync.adapters.metrics.EmfMetrics.LOGGER);
+            assertThat(new JsonLogLines(true).isLoggable(record)).isTrue();
+            assertThat(record.getFormattedMessage()).as("not wrapped in a message field, no MDC").isEqualTo(emf);
+        } finally {
+            MDC.remove("eventId");
+        }
+    }
 }

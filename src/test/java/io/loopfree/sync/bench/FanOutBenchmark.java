@@ -87,7 +87,7 @@ public final class FanOutBenchmark {
             io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore breakers =
                     new io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore(dynamo, config);
             io.loopfree.sync.app.SafetyValves valves = new io.loopfree.sync.app.SafetyValves(breakers,
-                    new JsonOutboundProfileRepository(Optional.empty()), (name, value, unit, properties) -> { }, clock,
+                    new JsonOutboundProfileRepository(Optional.empty()), (name, value, unit, dimensions, properties) -> { }, clock,
                     config);
             io.loopfree.sync.app.PendingWrites pending = new io.loopfree.sync.app.PendingWrites(ledger, sender, valves,
                     clock, config);

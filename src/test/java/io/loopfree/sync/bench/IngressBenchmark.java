@@ -78,7 +78,8 @@ public final class IngressBenchmark {
                     new JsonProfileRepository(Optional.empty()),
                     new CachingSecretStore(new ConfigSecretStore(TestConfigs.config(settings)), clock,
                             config.secrets().cacheTtl(), config.secrets().negativeCacheTtl(), config.secrets().cacheMaxEntries()),
-                    new SqsEnvelopeQueue(new io.loopfree.sync.adapters.sqs.SqsSender(sqs, config)), clock, config);
+                    new SqsEnvelopeQueue(new io.loopfree.sync.adapters.sqs.SqsSender(sqs, config)), clock, config,
+                    new io.loopfree.sync.app.SyncMetrics((name, value, unit, dimensions, properties) -> { }));
 
             Delivery single = Delivery.fromFixture("valid.json");
             Delivery batch = hubspotBatch(BATCH_SIZE);

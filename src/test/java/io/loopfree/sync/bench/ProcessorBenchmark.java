@@ -170,14 +170,26 @@ public final class ProcessorBenchmark {
             io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore breakers =
                     new io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore(dynamo, config);
             io.loopfree.sync.app.SafetyValves valves = new io.loopfree.sync.app.SafetyValves(breakers,
-                    profile -> java.util.Optional.empty(), (name, value, unit, properties) -> { }, Clock.systemUTC(),
+                    profile -> java.util.Optional.empty(), (name, value, unit, dimensions, properties) -> { }, Clock.systemUTC(),
                     config);
             io.loopfree.sync.app.AccountOperations accounts = new io.loopfree.sync.app.AccountOperations(breakers,
                     new io.loopfree.sync.app.PendingWrites(ledger, sender, valves, Clock.systemUTC(), config),
                     Clock.systemUTC(), config);
-            ProcessorService processor = new ProcessorService(mappings, ledger,
-                    (tenant, resource) -> java.util.Optional.empty(), noCalls, sender, valves, accounts,
-                    Clock.systemUTC(), config);
+            io.loopfree.sync.ports.ConnectionRepository noConnections = new io.loopfree.sync.ports.ConnectionRepository() {
+                @Override
+                public java.util.Optional<io.loopfree.sync.domain.connection.Connection> find(String tenant,
+                        String resource) {
+                    return java.util.Optional.empty();
+                }
+
+                @Override
+                public java.util.List<io.loopfree.sync.domain.connection.Connection> all(
+                        java.util.function.Consumer<String> invalid) {
+                    return java.util.List.of();
+                }
+            };
+            ProcessorService processor = new ProcessorService(mappings, ledger, noConnections, noCalls, sender, valves,
+                    accounts, Clock.systemUTC(), config);
 
             String appEvent = Fixtures.event("processor", "scenario-duplicate.json");
             String actorEcho = Fixtures.event("processor", "scenario-echo-actor.json");

@@ -178,7 +178,7 @@ public final class ReconcilerBenchmark {
             DynamoSyncLedger ledger = new DynamoSyncLedger(dynamo, config);
             io.loopfree.sync.app.SafetyValves valves = new io.loopfree.sync.app.SafetyValves(
                     new io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore(dynamo, config),
-                    new JsonOutboundProfileRepository(Optional.empty()), (name, value, unit, properties) -> { }, clock,
+                    new JsonOutboundProfileRepository(Optional.empty()), (name, value, unit, dimensions, properties) -> { }, clock,
                     config);
             ReconcilerService reconciler = new ReconcilerService(new DynamoConnectionRepository(dynamo, config, clock),
                     new JsonOutboundProfileRepository(Optional.empty()), system, new ClasspathMappingRepository(),

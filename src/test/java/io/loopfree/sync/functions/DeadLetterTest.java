@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import io.loopfree.sync.app.ProcessingMetrics;
 import io.loopfree.sync.support.Fixtures;
 import io.loopfree.sync.support.FunctionTestSupport;
+import io.loopfree.sync.support.LogCapture;
 import io.loopfree.sync.support.Profiles;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -41,8 +42,18 @@ class DeadLetterTest extends FunctionTestSupport {
         String run = UUID.randomUUID().toString().substring(0, 8);
         long malformed = metrics.count("failed:malformed-envelope");
 
-        JsonPath response = invoke(Fixtures.event("processor", "sqs-batch-poison.json")
-                .replace("msg_proc_", "msg_proc_" + run + "_").replace("c_42", "c_42_" + run));
+        JsonPath response;
+        List<com.fasterxml.jackson.databind.JsonNode> deadLettered;
+        List<com.fasterxml.jackson.databind.JsonNode> failed;
+        try (LogCapture logs = LogCapture.start()) {
+            response = invoke(Fixtures.event("processor", "sqs-batch-poison.json")
+                    .replace("msg_proc_", "msg_proc_" + run + "_").replace("c_42", "c_42_" + run));
+            deadLettered = logs.emf("MessagesDeadLettered");
+            failed = logs.emf("MessagesFailed");
+        }
+        assertThat(deadLettered).as("counted as an EMF metric by cause").hasSize(2)
+                .allSatisfy(d -> assertThat(d.path("cause").asText()).isEqualTo("malformed-envelope"));
+        assertThat(failed).hasSize(2).allSatisfy(d -> assertThat(d.path("cause").asText()).isEqualTo("malformed-envelope"));
 
         assertThat(response.getList("batchItemFailures")).as("nothing to retry: both poison messages are dead").isEmpty();
         assertThat(metrics.count("failed:malformed-envelope")).as("still counted").isEqualTo(malformed + 2);

@@ -20,6 +20,7 @@ import io.loopfree.sync.domain.envelope.Envelope;
 import io.loopfree.sync.domain.webhook.StandardWebhooksScheme;
 import io.loopfree.sync.ports.EnvelopeQueue;
 import io.loopfree.sync.support.Fixtures;
+import io.loopfree.sync.support.LogCapture;
 import io.loopfree.sync.support.Profiles;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -140,6 +141,37 @@ class IngressFunctionTest extends IngressTestSupport {
         assertThat(invoke(Fixtures.event("ingress", "multiple-signatures.json")).getInt("statusCode")).isEqualTo(202);
         assertThat(invoke(Fixtures.event("ingress", "mixed-case-headers.json")).getInt("statusCode")).isEqualTo(202);
         assertThat(drain(queueUrl, Duration.ofSeconds(1))).hasSize(3);
+    }
+
+    @Test
+    void everyRequestIsAMetricBySystemAndOutcomeAndANameFromTheUrlThatMatchesNoProfileNeverBecomesADimension() {
+        String unknown = Fixtures.event("ingress", "valid.json").replace("/webhooks/app/", "/webhooks/nosuch-x1/")
+                .replace("\"system\": \"app\"", "\"system\": \"nosuch-x1\"").replace("\"system\":\"app\"",
+                        "\"system\":\"nosuch-x1\"");
+        List<com.fasterxml.jackson.databind.JsonNode> received;
+        List<com.fasterxml.jackson.databind.JsonNode> failures;
+        List<com.fasterxml.jackson.databind.JsonNode> perAccount;
+        try (LogCapture logs = LogCapture.start()) {
+            assertThat(invoke(Fixtures.event("ingress", "valid.json")).getInt("statusCode")).isEqualTo(202);
+            assertThat(invoke(Fixtures.event("ingress", "bad-signature.json")).getInt("statusCode")).isEqualTo(401);
+            assertThat(invoke(unknown).getInt("statusCode")).isEqualTo(404);
+            received = logs.emf("WebhooksReceived");
+            failures = logs.emf("VerificationFailures");
+            perAccount = logs.emf("WebhookEventsPerAccount");
+        }
+        assertThat(received).extracting(d -> d.path("system").asText() + "/" + d.path("outcome").asText())
+                .containsExactly("app/accepted", "app/invalid_signature", "unknown/unknown_system");
+        assertThat(received).allSatisfy(d -> assertThat(d.toString()).doesNotContain("nosuch-x1"));
+        assertThat(failures).singleElement().satisfies(d -> {
+            assertThat(d.path("system").asText()).isEqualTo("app");
+            assertThat(d.path("reason").asText()).isEqualTo("signature-mismatch");
+        });
+        assertThat(perAccount).singleElement().satisfies(d -> {
+            assertThat(d.path("tenant").asText()).isEqualTo("acme");
+            assertThat(d.path("WebhookEventsPerAccount").asDouble()).isEqualTo(1.0);
+            assertThat(d.path("_aws").path("CloudWatchMetrics").path(0).path("Dimensions").toString())
+                    .isEqualTo("[[\"FunctionName\"],[\"FunctionName\",\"system\",\"tenant\"]]");
+        });
     }
 
     @Test

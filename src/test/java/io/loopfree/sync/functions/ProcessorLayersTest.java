@@ -157,8 +157,20 @@ class ProcessorLayersTest extends FunctionTestSupport {
     @Test
     void ourChangeAgentTagIsAnEcho() {
         long echoes = metrics.count("dropped:echo-agent");
-        assertThat(invoke(fixture("scenario-echo-agent.json")).getList("batchItemFailures")).isEmpty();
+        List<com.fasterxml.jackson.databind.JsonNode> dropped;
+        List<com.fasterxml.jackson.databind.JsonNode> processed;
+        try (io.loopfree.sync.support.LogCapture logs = io.loopfree.sync.support.LogCapture.start()) {
+            assertThat(invoke(fixture("scenario-echo-agent.json")).getList("batchItemFailures")).isEmpty();
+            dropped = logs.emf("EchoesDropped");
+            processed = logs.emf("MessagesProcessed");
+        }
         assertThat(metrics.count("dropped:echo-agent")).isEqualTo(echoes + 1);
+        assertThat(dropped).as("the EMF line, by layer").singleElement()
+                .satisfies(d -> assertThat(d.path("layer").asText()).isEqualTo("change-agent"));
+        assertThat(processed).singleElement().satisfies(d -> {
+            assertThat(d.path("system").asText()).isEqualTo("salesforce");
+            assertThat(d.path("outcome").asText()).isEqualTo("dropped:echo-agent");
+        });
         assertThat(stateItem("RECORD#acme#contact#salesforce:0035e00000Bv7gQAAR")).isEmpty();
     }
 

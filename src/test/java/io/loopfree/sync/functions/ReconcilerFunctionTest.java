@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -102,6 +103,39 @@ class ReconcilerFunctionTest extends FunctionTestSupport {
         assertThat(forced.getLong("jobs[0].records")).isEqualTo(150);
         assertThat(watermarkItem().get("runs").n()).isEqualTo("4");
         drain(config("sync.queue-url"), Duration.ZERO);
+
+        // an operator's request: the job's next plain scheduled run is a full resync, which clears it
+        java.io.StringWriter out = new java.io.StringWriter();
+        int exit = io.loopfree.sync.ops.LoopfreeOps.run(java.time.Clock.systemUTC(), new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(out, true), "--dynamodb-endpoint", config("quarkus.dynamodb.endpoint-override"),
+                "--region", "us-east-1", "--as", "test-operator", "resync", "acme/app/acme/contact", "--why", "test");
+        assertThat(exit).as(out.toString()).isZero();
+        assertThat(watermarkItem().get("resyncRequested").bool()).isTrue();
+        JsonPath asked;
+        List<com.fasterxml.jackson.databind.JsonNode> runs;
+        List<com.fasterxml.jackson.databind.JsonNode> staleness;
+        List<com.fasterxml.jackson.databind.JsonNode> duration;
+        try (io.loopfree.sync.support.LogCapture logs = io.loopfree.sync.support.LogCapture.start()) {
+            asked = invoke(Fixtures.event("reconciler", "scheduled-event.json"));
+            runs = logs.emf("ReconciliationRuns");
+            staleness = logs.emf("WatermarkStaleness");
+            duration = logs.emf("ReconciliationDuration");
+        }
+        assertThat(asked.getBoolean("jobs[0].fullSync")).isTrue();
+        assertThat(asked.getLong("jobs[0].records")).isEqualTo(150);
+        assertThat(watermarkItem()).doesNotContainKeys("resyncRequested", "resyncRequestedAt");
+        drain(config("sync.queue-url"), Duration.ZERO);
+        // the run's EMF lines: its status, how stale the watermark is after it, how long it took
+        assertThat(runs).singleElement().satisfies(d -> {
+            assertThat(d.path("status").asText()).isEqualTo("completed");
+            assertThat(d.path("job").asText()).isEqualTo("acme/app/acme/contact");
+        });
+        assertThat(staleness).singleElement().satisfies(d -> {
+            assertThat(d.path("_aws").path("CloudWatchMetrics").path(0).path("Metrics").path(0).path("Unit").asText())
+                    .isEqualTo("Seconds");
+            assertThat(d.path("WatermarkStaleness").asDouble()).isGreaterThanOrEqualTo(0);
+        });
+        assertThat(duration).hasSize(1);
     }
 
     private static Map<String, AttributeValue> watermarkItem() {

@@ -79,6 +79,11 @@ class SafetyValvesTest extends FunctionTestSupport {
                     config.put("webhook-secrets." + system + ".valve" + i + ".outbound-token", SandboxWorld.ENGINE_TOKEN);
                 }
             }
+            // RunbookWalkTest's tenant (same profile: no second Quarkus start)
+            for (String system : List.of(SandboxWorld.APP, SandboxWorld.RICH, SandboxWorld.SKINNY)) {
+                config.put("webhook-secrets." + system + "." + RunbookWalkTest.TENANT + ".outbound-token",
+                        SandboxWorld.ENGINE_TOKEN);
+            }
             return config;
         }
     }
@@ -127,7 +132,7 @@ class SafetyValvesTest extends FunctionTestSupport {
             Clock clock = Clock.fixed(at, ZoneOffset.UTC);
             DynamoSyncLedger ledger = new DynamoSyncLedger(dynamoClient, config);
             breakers = new DynamoBreakerStore(dynamoClient, config);
-            Metrics sink = (name, value, unit, properties) -> metrics.add(name + "=" + (long) value);
+            Metrics sink = (name, value, unit, dimensions, properties) -> metrics.add(name + "=" + (long) value);
             valves = new SafetyValves(breakers, profiles, sink, clock, config);
             OutboundSender sender = new OutboundSender(outbound, clock, config);
             accounts = new AccountOperations(breakers, new PendingWrites(ledger, sender, valves, clock, config), clock,

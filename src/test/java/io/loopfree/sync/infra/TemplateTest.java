@@ -27,7 +27,7 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
-import io.loopfree.sync.app.Outcome;
+import io.loopfree.sync.app.SyncMetrics;
 import io.loopfree.sync.functions.IngressFunction;
 import io.loopfree.sync.functions.ProcessorFunction;
 import io.loopfree.sync.functions.ReconcilerFunction;
@@ -341,57 +341,47 @@ class TemplateTest {
     // ------------------------------------------------------------------------------------------------ metrics
 
     @Test
-    void metricFiltersMatchTheProcessorsOutcomeLines() {
-        String prefix = "2026-11-20 10:00:05,123 INFO  [io.lo.sy.fu.ProcessorFunction] (main) ";
-        String applied = prefix + line(Outcome.APPLIED);
-        String duplicate = prefix + line(Outcome.DUPLICATE);
-        String otherDrop = prefix + line(new Outcome.Dropped("echo"));
-        String failed = prefix.replace("INFO ", "ERROR") + line(new Outcome.Failed("IllegalStateException"));
-        String malformed = prefix.replace("INFO ", "ERROR")
-                + "processed messageId=m-9 receiveCount=2 outcome=failed:malformed-envelope cause=\"bad json\"";
-        String unrelated = prefix + "sent 3 envelopes, outcome=applied is what we hope for";
-        String echo = prefix + line(new Outcome.Dropped("echo-marker"));
-        String deadLettered = prefix.replace("INFO ", "ERROR") + line(new Outcome.Failed("mapping-error"))
-                + " cause=\"occurredAt is not a timestamp\" deadLettered=true";
-        String done = prefix + "outbound system=hubspot account=62515 record=contact/app:c_42 action=UPSERT status=200"
-                + " result=Done latencyMs=41";
-        String rejected = prefix + "outbound system=hubspot account=62515 record=contact/app:c_42 action=UPSERT"
-                + " status=400 result=Rejected latencyMs=12";
-        // the same lines as the JSON log lines write them in AWS (message + MDC fields)
-        String appliedJson = "{\"timestamp\":\"2026-11-20T10:00:05.123Z\",\"level\":\"INFO\",\"logger\":"
-                + "\"io.loopfree.sync.functions.ProcessorFunction\",\"message\":\"" + line(Outcome.APPLIED)
-                + "\",\"eventId\":\"evt_1\",\"layer\":\"apply\",\"outcome\":\"applied\",\"latencyMs\":\"25\"}";
-        String rejectedJson = "{\"level\":\"INFO\",\"message\":\"outbound system=hubspot account=62515 action=UPSERT"
-                + " status=400 result=Rejected latencyMs=12\",\"result\":\"Rejected\",\"outcome\":\"applied\"}";
-        List<String> all = List.of(applied, duplicate, otherDrop, failed, malformed, unrelated, echo, deadLettered,
-                done, rejected, appliedJson, rejectedJson);
-
-        Map<String, List<String>> expected = Map.of(
-                "MessagesApplied", List.of(applied, appliedJson),
-                "MessagesDropped", List.of(duplicate, otherDrop, echo),
-                "DuplicatesDropped", List.of(duplicate),
-                "MessagesFailed", List.of(failed, malformed, deadLettered),
-                "MessagesDeadLettered", List.of(deadLettered),
-                "EchoesDropped", List.of(echo),
-                "OutboundCalls", List.of(done, rejected, rejectedJson),
-                "OutboundWritesRejected", List.of(rejected, rejectedJson));
-        Map<String, String> patterns = new LinkedHashMap<>();
+    void everyEngineMetricAnAlarmWatchesIsOneTheCodeEmitsUnderItsFunctionsName() {
+        List<String> watched = new ArrayList<>();
         for (var entry : resources.entrySet()) {
             Map<String, Object> resource = map(entry.getValue());
-            if (!"AWS::Logs::MetricFilter".equals(resource.get("Type"))) {
+            assertThat(resource.get("Type")).as("EMF replaced the log metric filters").isNotEqualTo("AWS::Logs::MetricFilter");
+            if (!"AWS::CloudWatch::Alarm".equals(resource.get("Type"))) {
                 continue;
             }
             Map<String, Object> props = map(resource.get("Properties"));
-            assertThat(props.get("LogGroupName")).isEqualTo(ref("ProcessorLogGroup"));
-            Map<String, Object> transformation = map(list(props.get("MetricTransformations")).get(0));
-            patterns.put((String) transformation.get("MetricName"), (String) props.get("FilterPattern"));
+            List<Map<String, Object>> metrics = new ArrayList<>();
+            if (props.get("MetricName") != null) {
+                metrics.add(props);
+            }
+            if (props.get("Metrics") != null) {
+                for (Object query : list(props.get("Metrics"))) {
+                    Object stat = map(query).get("MetricStat");
+                    if (stat != null) {
+                        metrics.add(map(map(stat).get("Metric")));
+                    }
+                }
+            }
+            for (Map<String, Object> metric : metrics) {
+                if (!"LoopfreeSync".equals(metric.get("Namespace"))) {
+                    continue;
+                }
+                String name = (String) metric.get("MetricName");
+                watched.add(entry.getKey() + ":" + name);
+                assertThat(SyncMetrics.NAMES).as("%s watches %s", entry.getKey(), name).contains(name);
+                // EMF records every datapoint under [FunctionName] alone: the alarms watch exactly that
+                List<Object> dimensions = list(metric.get("Dimensions"));
+                assertThat(dimensions).as(entry.getKey()).hasSize(1);
+                assertThat(map(dimensions.get(0)).get("Name")).isEqualTo("FunctionName");
+                assertThat(List.of(ref("IngressFunction"), ref("ProcessorFunction"), ref("ReconcilerFunction")))
+                        .contains(map(map(dimensions.get(0)).get("Value")));
+            }
         }
-        assertThat(patterns).containsOnlyKeys(expected.keySet());
-        for (var entry : patterns.entrySet()) {
-            List<String> matched = all.stream().filter(l -> termPatternMatches(entry.getValue(), l)).toList();
-            assertThat(matched).as("%s (%s)", entry.getKey(), entry.getValue())
-                    .containsExactlyElementsOf(expected.get(entry.getKey()));
-        }
+        assertThat(watched).contains("WebhooksAnomalyAlarm:WebhookEventsPerAccount", "EchoDropsAnomalyAlarm:EchoesDropped",
+                "ProviderQuotaAlarm:ProviderQuotaUsed", "ReconciliationDurationAlarm:ReconciliationDuration",
+                "WriteFailureRateAlarm:OutboundWriteFailures", "WriteFailureRateAlarm:OutboundWrites",
+                "WatermarkStalenessAlarm:WatermarkStaleness", "LoopDetectorTripsAlarm:LoopDetectorTrips",
+                "LoopDetectorAlarm:OutboundWritesPerAccount", "FailedMessagesAlarm:MessagesFailed");
     }
 
     @Test
@@ -410,26 +400,42 @@ class TemplateTest {
                 .containsEntry("Errors", "AWS/Lambda")
                 .containsEntry("ApproximateAgeOfOldestMessage", "AWS/SQS")
                 .containsEntry("OutboundWritesPerAccount", "LoopfreeSync");
+        Map<String, Object> dlq = map(map(resources.get("DeadLetterQueueAlarm")).get("Properties"));
+        assertThat(dlq.get("Threshold")).as("not empty").isEqualTo(0);
+        assertThat(dlq.get("ComparisonOperator")).isEqualTo("GreaterThanThreshold");
     }
 
     @Test
-    void writeFailuresOverFivePercentAndEchoDropsOutOfTheirBandAlarmFromTheLogLines() {
-        Map<String, Object> failures = map(map(resources.get("WriteFailureRateAlarm")).get("Properties"));
-        assertThat(failures.get("Threshold")).isEqualTo(5);
-        List<Object> metrics = list(failures.get("Metrics"));
-        assertThat(metrics).extracting(m -> map(m).get("Id")).containsExactly("rejected", "calls", "failureRate");
-        assertThat(map(metrics.get(2)).get("Expression")).isEqualTo("IF(calls > 0, 100 * rejected / calls, 0)");
-        assertThat(map(map(map(map(metrics.get(0)).get("MetricStat")).get("Metric"))).get("MetricName"))
-                .isEqualTo("OutboundWritesRejected");
-        assertThat(map(map(map(map(metrics.get(1)).get("MetricStat")).get("Metric"))).get("MetricName"))
-                .isEqualTo("OutboundCalls");
+    void theSeedsThresholdsAreTheAlarmsThresholds() {
+        Map<String, Object> failures = properties("WriteFailureRateAlarm");
+        assertThat(failures.get("Threshold")).as("write failures > 5% of writes").isEqualTo(5);
+        List<Object> queries = list(failures.get("Metrics"));
+        assertThat(queries).extracting(m -> map(m).get("Id")).containsExactly("failures", "writes", "failureRate");
+        assertThat(map(queries.get(2)).get("Expression")).isEqualTo("IF(writes > 0, 100 * failures / writes, 0)");
 
-        Map<String, Object> echoes = map(map(resources.get("EchoDropsAnomalyAlarm")).get("Properties"));
+        Map<String, Object> echoes = properties("EchoDropsAnomalyAlarm");
         assertThat(echoes.get("ComparisonOperator")).as("a spike or a fall to zero")
                 .isEqualTo("LessThanLowerOrGreaterThanUpperThreshold");
         assertThat(echoes.get("ThresholdMetricId")).isEqualTo("band");
         assertThat(list(echoes.get("Metrics"))).anySatisfy(m -> assertThat(map(m).get("Expression"))
                 .isEqualTo("ANOMALY_DETECTION_BAND(echoes, 3)"));
+
+        Map<String, Object> webhooks = properties("WebhooksAnomalyAlarm");
+        assertThat(webhooks.get("ComparisonOperator")).isEqualTo("GreaterThanUpperThreshold");
+        assertThat(webhooks.get("EvaluationPeriods")).as("10 minutes of 5-minute periods").isEqualTo(2);
+        assertThat(webhooks.get("DatapointsToAlarm")).isEqualTo(2);
+
+        assertThat(properties("ProviderQuotaAlarm").get("Threshold")).isEqualTo(ref("ProviderQuotaAlarmPercent"));
+        assertThat(defaultOf("ProviderQuotaAlarmPercent")).as("50% of the provider's limit").isEqualTo("50");
+        assertThat(properties("ReconciliationDurationAlarm").get("ComparisonOperator"))
+                .isEqualTo("GreaterThanUpperThreshold");
+        assertThat(properties("WatermarkStalenessAlarm").get("Threshold")).isEqualTo(ref("WatermarkStalenessAlarmSeconds"));
+        // 4 x the schedule's interval
+        Matcher rate = Pattern.compile("rate\\((\\d+) minutes\\)").matcher(defaultOf("ReconcilerSchedule"));
+        assertThat(rate.matches()).isTrue();
+        assertThat(Long.parseLong(defaultOf("WatermarkStalenessAlarmSeconds")))
+                .isEqualTo(4 * 60 * Long.parseLong(rate.group(1)));
+        assertThat(properties("LoopDetectorTripsAlarm").get("Threshold")).isEqualTo(0);
     }
 
     @Test
@@ -440,28 +446,6 @@ class TemplateTest {
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
-
-    /** CloudWatch Logs term patterns on unstructured lines: every term (quoted or bare) must occur, case-sensitive. */
-    static boolean termPatternMatches(String pattern, String line) {
-        assertThat(pattern).doesNotStartWith("[").doesNotStartWith("{").doesNotContain("?");
-        Matcher terms = Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(pattern);
-        boolean any = false;
-        while (terms.find()) {
-            any = true;
-            String term = terms.group(1) != null ? terms.group(1) : terms.group(2);
-            if (terms.group(2) != null) {
-                assertThat(term).as("bare terms must be alphanumeric (quote the rest)").matches("[A-Za-z0-9_]+");
-            }
-            if (!line.contains(term)) {
-                return false;
-            }
-        }
-        return any;
-    }
-
-    static String line(Outcome outcome) {
-        return "processed messageId=m-1 eventId=evt_1 system=app tenant=acme receiveCount=1 outcome=" + outcome.label();
-    }
 
     static String ssmPath(String suffix) {
         return "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${WebhookSecretsSsmPath}" + suffix;

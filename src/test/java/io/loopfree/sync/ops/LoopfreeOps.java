@@ -19,14 +19,15 @@ import picocli.CommandLine.Option;
  * {@code LOOPFREE_OPS_ARGV=… ./mvnw -q -o -Pops}); so the functions neither carry nor load it.
  *
  * <p>Every state-changing command is a conditional write in one transaction with an audit item
- * ({@code pk=AUDIT#<date>}). Extension points for the safety-valve and reconciler work:
- * {@link SafetyValveCommands} ({@code pause}, {@code resume}, {@code breaker show|reset}, {@code resync}).
+ * ({@code pk=AUDIT#<date>}); {@link SafetyValveCommands}: {@code pause}, {@code resume}, {@code breaker show|reset},
+ * {@code resync}.
  */
 @Command(name = "loopfree-ops", mixinStandardHelpOptions = true, version = "loopfree-ops 0.1",
-        description = "Inspect and repair loopfree-sync: record history, outbox, dead letters, watermarks, rates.",
+        description = "Inspect and repair loopfree-sync: record history, outbox, dead letters, watermarks, rates, "
+                + "pause/resume, breakers, forced resync.",
         subcommands = { RecordCommands.class, OutboxCommands.class, DlqCommands.class, WatermarksCommand.class,
             RatesCommand.class, SafetyValveCommands.Pause.class, SafetyValveCommands.Resume.class,
-            SafetyValveCommands.Breaker.class, SafetyValveCommands.Resync.class })
+            SafetyValveCommands.BreakerCommands.class, SafetyValveCommands.Resync.class })
 public final class LoopfreeOps {
 
     @Option(names = "--endpoint", scope = CommandLine.ScopeType.INHERIT,

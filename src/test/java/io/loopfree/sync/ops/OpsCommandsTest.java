@@ -11,12 +11,20 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore;
+import io.loopfree.sync.adapters.dynamodb.DynamoWatermarkStore;
+import io.loopfree.sync.domain.reconcile.ReconcileJob;
+import io.loopfree.sync.domain.reconcile.Watermark;
+import io.loopfree.sync.domain.valve.AccountKey;
+import io.loopfree.sync.domain.valve.Breaker;
 import io.loopfree.sync.support.SyncResources;
+import io.loopfree.sync.support.TestConfigs;
 import io.loopfree.sync.support.TestBackends;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -203,16 +211,21 @@ class OpsCommandsTest {
     }
 
     @Test
-    void watermarksShowTheirStaleness() {
-        String account = tenant();
-        put(SyncResources.STATE_TABLE, Map.of("pk", s("WATERMARK#app#" + account + "#contact"), "sk", s("WATERMARK"),
-                "type", s("WATERMARK"), "watermark", s(CLOCK.instant().minus(Duration.ofHours(2)).toString()),
-                "lastRunStatus", s("SUCCEEDED")));
+    void watermarksShowTheReconcilersItemsWithTheirStaleness() {
+        String t = tenant();
+        ReconcileJob job = new ReconcileJob(t, "app", t, "contact");
+        DynamoWatermarkStore store = watermarkStore();
+        Instant started = CLOCK.instant().minus(Duration.ofHours(2));
+        Watermark.RunPlan plan = Watermark.plan(job, Optional.empty(), started, Duration.ofMinutes(2), false);
+        assertThat(store.acquire(job, "run-1", started, started.plusSeconds(900))).isPresent();
+        assertThat(store.finish(Watermark.after(plan, Optional.empty(), started, Watermark.Ending.COMPLETED, 3,
+                Optional.empty(), Optional.empty()), "run-1")).isTrue();
 
         Result result = ops("watermarks");
 
         assertThat(result.exit()).as(result.err()).isZero();
-        assertThat(result.out()).containsPattern("WATERMARK#app#" + account + "#contact +\\S+ +(2h0m|1h59m) +SUCCEEDED");
+        assertThat(result.out()).containsPattern(java.util.regex.Pattern.quote(job.label())
+                + " +\\S+ +(2h0m|1h59m) +completed");
     }
 
     @Test
@@ -239,13 +252,153 @@ class OpsCommandsTest {
     }
 
     @Test
-    void theSafetyValveCommandsAreNamedExtensionPointsThatSaySoAndChangeNothing() {
-        Result pause = ops("pause", "hubspot", "62515", "--why", "loop");
-        assertThat(pause.exit()).isEqualTo(SafetyValveCommands.NOT_YET);
-        assertThat(pause.err()).contains("lands with the per-account safety valves");
-        assertThat(ops("breaker", "show", "hubspot", "62515").exit()).isEqualTo(SafetyValveCommands.NOT_YET);
-        assertThat(ops("resync", "app:acme:contact", "--why", "x").err()).contains("lands with the reconciler");
-        assertThat(ops("--help").out()).contains("record", "outbox", "dlq", "watermarks", "rates", "pause", "resume");
+    void pauseAndResumeFlipTheBreakersSwitchConditionallyWithAnAuditItemAndTheEngineSeesIt() {
+        String t = tenant();
+        AccountKey account = new AccountKey(t, "hubspot", "62515");
+        DynamoBreakerStore breakers = breakerStore();
+
+        Result pause = ops("pause", t, "hubspot", "62515", "--why", "loop on contact app:c_42, INC-123");
+        assertThat(pause.exit()).as(pause.err()).isZero();
+        assertThat(pause.out()).contains(account.label() + ": paused");
+        assertThat(breakers.find(account).paused()).as("the engine's own read").isTrue();
+
+        Result again = ops("pause", t, "hubspot", "62515", "--why", "twice");
+        assertThat(again.exit()).isEqualTo(2);
+        assertThat(again.err()).contains("already paused", "nothing done");
+
+        // the engine still writes the item (a 429 opens it): the pause survives, the show says both
+        breakers.open(account, "rate-limited", CLOCK.instant(), CLOCK.instant().plusSeconds(60), "default 10/10",
+                Optional.empty());
+        Result show = ops("breaker", "show", t, "hubspot", "62515");
+        assertThat(show.exit()).as(show.err()).isZero();
+        assertThat(show.out()).contains("BREAKER#" + account.label()).containsPattern("state +open")
+                .containsPattern("paused +true").containsPattern("reason +rate-limited").containsPattern("trips +1");
+
+        Result resume = ops("resume", t, "hubspot", "62515", "--why", "fixed in abc123, INC-123");
+        assertThat(resume.exit()).as(resume.err()).isZero();
+        assertThat(resume.out()).contains("resumed", "still open");
+        assertThat(breakers.find(account).paused()).isFalse();
+        assertThat(ops("resume", t, "hubspot", "62515", "--why", "twice").err()).contains("not paused");
+
+        assertThat(audits(t)).extracting(a -> a.get("action").s() + ":" + a.get("why").s() + ":" + a.get("after").s())
+                .containsExactlyInAnyOrder("pause:loop on contact app:c_42, INC-123:paused=true",
+                        "resume:fixed in abc123, INC-123:paused=false");
+    }
+
+    @Test
+    void breakerResetClosesAnOpenBreakerOnlyAsShownAndIsAudited() {
+        String t = tenant();
+        AccountKey account = new AccountKey(t, "sandbox-rich", "rich1");
+        DynamoBreakerStore breakers = breakerStore();
+
+        Result closed = ops("breaker", "reset", t, "sandbox-rich", "rich1", "--why", "nothing to do");
+        assertThat(closed.exit()).isEqualTo(2);
+        assertThat(closed.err()).contains("closed: nothing to reset");
+
+        breakers.open(account, "loop-suspected", CLOCK.instant(), CLOCK.instant().plus(Duration.ofMinutes(15)),
+                "", Optional.empty());
+        // the loop detector's current window (default 5m), its count past the threshold
+        String window = io.loopfree.sync.domain.valve.LoopDetector.windowStart(CLOCK.instant(), Duration.ofMinutes(5))
+                .toString();
+        window = io.loopfree.sync.domain.change.FieldType.formatInstant(Instant.parse(window));
+        String counter = "WRITES#" + account.label() + "#" + window;
+        put(SyncResources.EVENTS_TABLE, Map.of("pk", s(counter), "type", s("WRITE_COUNT"),
+                "writes", AttributeValue.fromN("37"), "sample03", s("contact/app:c_42")));
+        Result reset = ops("breaker", "reset", t, "sandbox-rich", "rich1", "--why", "profile fixed, INC-7");
+        assertThat(reset.exit()).as(reset.err()).isZero();
+        assertThat(reset.out()).contains("open -> closed");
+        Map<String, AttributeValue> restarted = dynamo().getItem(b -> b.tableName(SyncResources.EVENTS_TABLE)
+                .key(Map.of("pk", s(counter))).consistentRead(true)).item();
+        assertThat(restarted.get("writes").n()).as("restarted, or the next write reopens it").isEqualTo("0");
+        assertThat(restarted.get("sample03").s()).as("which records looped stays").isEqualTo("contact/app:c_42");
+        Breaker after = breakers.find(account);
+        assertThat(after.state()).isEqualTo(Breaker.State.closed);
+        assertThat(after.trips()).isZero();
+        assertThat(after.reopenAt()).isEmpty();
+
+        // the condition is the breaker as read: a concurrent change (here: a reopening with another trip count,
+        // set straight through the item as another instance would) makes the transaction fail, audit included
+        Map<String, AttributeValue> key = io.loopfree.sync.adapters.dynamodb.BreakerItemMapper.key(account);
+        var seen = breakers.find(account).openedUntil("rate-limited", CLOCK.instant(), CLOCK.instant().plusSeconds(60));
+        breakers.open(account, "rate-limited", CLOCK.instant(), CLOCK.instant().plusSeconds(120), "", Optional.empty());
+        breakers.open(account, "rate-limited", CLOCK.instant(), CLOCK.instant().plusSeconds(240), "", Optional.empty());
+        assertThat(seen.trips()).isNotEqualTo(breakers.find(account).trips());
+        var stale = io.loopfree.sync.adapters.dynamodb.BreakerItemMapper.operatorReset(SyncResources.STATE_TABLE,
+                account, seen, CLOCK.instant());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dynamo().transactWriteItems(b -> b.transactItems(
+                software.amazon.awssdk.services.dynamodb.model.TransactWriteItem.builder().update(stale).build())))
+                .isInstanceOf(software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException.class);
+        assertThat(dynamo().getItem(b -> b.tableName(SyncResources.STATE_TABLE).key(key).consistentRead(true)).item()
+                .get("state").s()).isEqualTo("open");
+
+        assertThat(audits(t)).singleElement().satisfies(a -> {
+            assertThat(a.get("action").s()).isEqualTo("breaker reset");
+            assertThat(a.get("before").s()).contains("state=open", "trips=1", "loop-suspected");
+            assertThat(a.get("who").s()).isEqualTo("test-operator");
+        });
+    }
+
+    @Test
+    void resyncAsksTheJobsNextReconcilerRunForAFullResyncWhichHonoursAndClearsIt() {
+        String t = tenant();
+        ReconcileJob job = new ReconcileJob(t, "app", t, "contact");
+        DynamoWatermarkStore store = watermarkStore();
+
+        Result never = ops("resync", job.label(), "--why", "x");
+        assertThat(never.exit()).as("a job that never ran: nothing created").isEqualTo(2);
+        assertThat(never.err()).contains("never run");
+        assertThat(ops("resync", "app:" + t + ":contact", "--why", "x").exit()).as("usage").isEqualTo(2);
+
+        Instant t0 = CLOCK.instant().minus(Duration.ofHours(1));
+        Watermark.RunPlan first = Watermark.plan(job, Optional.empty(), t0, Duration.ofMinutes(2), false);
+        store.acquire(job, "run-1", t0, t0.plusSeconds(900));
+        store.finish(Watermark.after(first, Optional.empty(), t0, Watermark.Ending.COMPLETED, 5, Optional.empty(),
+                Optional.empty()), "run-1");
+        // a run holding the job: refused (its finish would clear the request unhonoured)
+        Instant t1 = CLOCK.instant();
+        var held = store.acquire(job, "run-2", t1, t1.plusSeconds(900));
+        assertThat(ops("resync", job.label(), "--why", "x").err()).contains("a run holds it now");
+        store.finish(Watermark.after(Watermark.plan(job, held.get().previous(), t1, Duration.ofMinutes(2), false),
+                held.get().previous(), t1, Watermark.Ending.COMPLETED, 0, Optional.empty(), Optional.empty()), "run-2");
+        assertThat(held.get().resyncRequested()).isFalse();
+
+        Result resync = ops("resync", job.label(), "--why", "customer restored a backup, INC-9");
+        assertThat(resync.exit()).as(resync.err()).isZero();
+        assertThat(resync.out()).contains("full resync requested");
+        assertThat(ops("watermarks").out()).containsPattern(java.util.regex.Pattern.quote(job.label()) + " .* asked ");
+        assertThat(ops("resync", job.label(), "--why", "twice").exit()).as("already asked").isEqualTo(2);
+
+        // the reconciler's next lease sees it; its plan is then a full sync; its finish clears it
+        Instant t2 = CLOCK.instant().plusSeconds(1);
+        var next = store.acquire(job, "run-3", t2, t2.plusSeconds(900)).orElseThrow();
+        assertThat(next.resyncRequested()).isTrue();
+        store.finish(Watermark.after(Watermark.plan(job, next.previous(), t2, Duration.ofMinutes(2), true),
+                next.previous(), t2, Watermark.Ending.COMPLETED, 5, Optional.empty(), Optional.empty()), "run-3");
+        Instant t3 = t2.plusSeconds(1);
+        assertThat(store.acquire(job, "run-4", t3, t3.plusSeconds(900)).orElseThrow().resyncRequested()).isFalse();
+
+        assertThat(audits(t)).singleElement().satisfies(a -> {
+            assertThat(a.get("action").s()).isEqualTo("resync");
+            assertThat(a.get("target").s()).endsWith(job.asItemKey());
+            assertThat(a.get("why").s()).isEqualTo("customer restored a backup, INC-9");
+        });
+        assertThat(ops("--help").out()).contains("record", "outbox", "dlq", "watermarks", "rates", "pause", "resume",
+                "breaker", "resync");
+    }
+
+    private static DynamoBreakerStore breakerStore() {
+        return new DynamoBreakerStore(dynamo(), TestConfigs.syncConfig(Map.of("sync.tables.state", SyncResources.STATE_TABLE)));
+    }
+
+    private static DynamoWatermarkStore watermarkStore() {
+        return new DynamoWatermarkStore(dynamo(), TestConfigs.syncConfig(Map.of("sync.tables.state", SyncResources.STATE_TABLE)));
+    }
+
+    /** Today's audit items whose target names the test's tenant. */
+    private static List<Map<String, AttributeValue>> audits(String tenant) {
+        return dynamo().query(b -> b.tableName(SyncResources.STATE_TABLE).keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", s("AUDIT#" + CLOCK.instant().toString().substring(0, 10)))))
+                .items().stream().filter(i -> i.get("target").s().contains(tenant)).toList();
     }
 
     private static MessageAttributeValue attr(String value) {

@@ -24,6 +24,8 @@ import java.util.stream.Stream;
 import org.jboss.logmanager.ExtLogRecord;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import io.loopfree.sync.adapters.metrics.EmfMetrics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
@@ -39,6 +41,7 @@ public final class LogCapture extends Handler implements AutoCloseable {
             "smartsheet-hmac-sha256", "x-signature", "x-erp-signature");
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<String> emfLines = new CopyOnWriteArrayList<>();
 
     public static LogCapture start() {
         LogCapture capture = new LogCapture();
@@ -51,6 +54,9 @@ public final class LogCapture extends Handler implements AutoCloseable {
     public void publish(LogRecord record) {
         if (record.getLevel().intValue() < Level.INFO.intValue()) {
             return;
+        }
+        if (EmfMetrics.LOGGER.equals(record.getLoggerName()) && record instanceof ExtLogRecord emf) {
+            emfLines.add(emf.getFormattedMessage());
         }
         StringBuilder line = new StringBuilder(record.getLevel() + " " + record.getLoggerName() + " ");
         if (record instanceof ExtLogRecord ext) {
@@ -69,6 +75,23 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     public List<String> lines() {
         return List.copyOf(lines);
+    }
+
+    /** The Embedded Metric Format documents of one metric, as CloudWatch would read them (the whole line). */
+    public List<JsonNode> emf(String metric) {
+        List<JsonNode> documents = new ArrayList<>();
+        for (String line : emfLines) {
+            try {
+                JsonNode document = JSON.readTree(line);
+                if (document.path("_aws").path("CloudWatchMetrics").path(0).path("Metrics").path(0).path("Name")
+                        .asText().equals(metric)) {
+                    documents.add(document);
+                }
+            } catch (IOException e) {
+                throw new AssertionError("not an EMF document: " + line, e);
+            }
+        }
+        return documents;
     }
 
     /** Fails naming the first line that contains any of the values (each with why it must not be logged). */

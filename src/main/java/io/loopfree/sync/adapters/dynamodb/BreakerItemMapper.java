@@ -1,12 +1,14 @@
 package io.loopfree.sync.adapters.dynamodb;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 import io.loopfree.sync.domain.valve.AccountKey;
 import io.loopfree.sync.domain.valve.Breaker;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
  * One account's breaker and pause switch (state table, never expires; see docs/safety-valves.md):
@@ -17,8 +19,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * probeToken=…  probeUntil=…  probeUntilEpoch=…  heldWrites=12  updatedAt=…
  * </pre>
  * {@code paused} is the operator's switch: a boolean, or the string {@code true}, set in the console.
+ * Public for the operations command ({@code loopfree-ops pause|resume|breaker}), which reads the item with
+ * {@link #fromItem} and changes it with {@link #pauseSwitch} / {@link #operatorReset} inside its audited transaction.
  */
-final class BreakerItemMapper {
+public final class BreakerItemMapper {
 
     static final String PK = "pk";
     static final String SK = "sk";
@@ -44,11 +48,11 @@ final class BreakerItemMapper {
     private BreakerItemMapper() {
     }
 
-    static String partitionKey(AccountKey key) {
+    public static String partitionKey(AccountKey key) {
         return "BREAKER#" + key.label();
     }
 
-    static Map<String, AttributeValue> key(AccountKey key) {
+    public static Map<String, AttributeValue> key(AccountKey key) {
         return Map.of(PK, AttributeValue.fromS(partitionKey(key)), SK, AttributeValue.fromS(SK_BREAKER));
     }
 
@@ -67,7 +71,7 @@ final class BreakerItemMapper {
                 "#updatedAt", UPDATED_AT);
     }
 
-    static Breaker fromItem(AccountKey key, Map<String, AttributeValue> item) {
+    public static Breaker fromItem(AccountKey key, Map<String, AttributeValue> item) {
         if (item == null || item.isEmpty()) {
             return Breaker.closed(key);
         }
@@ -86,6 +90,54 @@ final class BreakerItemMapper {
                 (int) number(item, TRIPS), string(item, LAST_USAGE),
                 Optional.ofNullable(string(item, PROBE_TOKEN)), epoch(item, PROBE_UNTIL_EPOCH),
                 number(item, HELD_WRITES));
+    }
+
+    private static final String NOT_PAUSED = "(attribute_not_exists(#paused) OR (#paused <> :true AND #paused <> :trueText))";
+
+    /**
+     * The operator's pause switch as one conditional update, for a transaction with the audit item: it fails (and
+     * so writes nothing) when the switch is already where it is asked to go, so the audit records real changes only.
+     */
+    public static Update pauseSwitch(String table, AccountKey key, boolean paused, Instant now) {
+        Map<String, AttributeValue> values = new HashMap<>(identity(key, now));
+        values.put(":paused", AttributeValue.fromBool(paused));
+        values.put(":true", AttributeValue.fromBool(true));
+        values.put(":trueText", AttributeValue.fromS("true"));
+        Map<String, String> names = new HashMap<>(identityNames());
+        names.put("#paused", PAUSED);
+        return Update.builder().tableName(table).key(key(key))
+                .updateExpression("SET " + SET_IDENTITY + ", #paused = :paused")
+                .conditionExpression(paused ? NOT_PAUSED : "NOT " + NOT_PAUSED)
+                .expressionAttributeNames(names).expressionAttributeValues(values).build();
+    }
+
+    /**
+     * The operator's reset: closed, {@code trips} 0, no probe, no reopen time — only if the breaker is still as
+     * {@code seen} (same state, same trips), so a breaker that moved since it was shown is not reset blindly. The
+     * held writes stay counted: the next message (or reconciler run) for the account drains them.
+     */
+    public static Update operatorReset(String table, AccountKey key, Breaker seen, Instant now) {
+        Map<String, AttributeValue> values = new HashMap<>(identity(key, now));
+        values.put(":closed", AttributeValue.fromS(Breaker.State.closed.name()));
+        values.put(":seen", AttributeValue.fromS(seen.state().name()));
+        values.put(":trips", AttributeValue.fromN(Integer.toString(seen.trips())));
+        values.put(":zero", AttributeValue.fromN("0"));
+        values.put(":closedAt", AttributeValue.fromS(IsoTimestamps.format(now)));
+        Map<String, String> names = new HashMap<>(identityNames());
+        names.put("#state", STATE);
+        names.put("#trips", TRIPS);
+        names.put("#closedAt", CLOSED_AT);
+        names.put("#probeToken", PROBE_TOKEN);
+        names.put("#probeUntil", PROBE_UNTIL);
+        names.put("#probeUntilEpoch", PROBE_UNTIL_EPOCH);
+        names.put("#reopenAt", REOPEN_AT);
+        names.put("#reopenAtEpoch", REOPEN_AT_EPOCH);
+        String sameTrips = seen.trips() == 0 ? "(attribute_not_exists(#trips) OR #trips = :trips)" : "#trips = :trips";
+        return Update.builder().tableName(table).key(key(key))
+                .updateExpression("SET " + SET_IDENTITY + ", #state = :closed, #trips = :zero, #closedAt = :closedAt"
+                        + " REMOVE #probeToken, #probeUntil, #probeUntilEpoch, #reopenAt, #reopenAtEpoch")
+                .conditionExpression("#state = :seen AND " + sameTrips)
+                .expressionAttributeNames(names).expressionAttributeValues(values).build();
     }
 
     private static boolean paused(AttributeValue value) {

@@ -65,7 +65,8 @@ public class DynamoWatermarkStore implements WatermarkStore {
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_OLD));
-            return Optional.of(new Acquired(WatermarkItemMapper.fromItem(job, response.attributes())));
+            return Optional.of(new Acquired(WatermarkItemMapper.fromItem(job, response.attributes()),
+                    WatermarkItemMapper.resyncRequested(response.attributes())));
         } catch (ConditionalCheckFailedException held) {
             return Optional.empty();
         }

@@ -19,8 +19,9 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * </pre>
  * The {@code sampleNN} attributes (at most {@link #SAMPLES}) keep records written in the window, each record in the
  * slot its hash picks: bounded whatever the number of records, and the records that loop stay there.
+ * Public for the operations command's {@code breaker reset} ({@link #restart}).
  */
-final class WriteCountItemMapper {
+public final class WriteCountItemMapper {
 
     static final int SAMPLES = 16;
     static final String WRITES = "writes";
@@ -51,6 +52,31 @@ final class WriteCountItemMapper {
                 .updateExpression("SET #type = :type, #tenant = :tenant, #system = :system, #account = :account,"
                         + " #windowStart = :start, #slot = :record, #expiresAt = :exp, #expiresAtIso = :expIso"
                         + " ADD #writes :n")
+                .expressionAttributeNames(names).expressionAttributeValues(values).build();
+    }
+
+    /**
+     * The operator's reset restarts the account's current window at 0 (in the transaction that closes its breaker):
+     * otherwise the window's count, still past the threshold, would reopen the breaker on the first write after the
+     * fix. The samples stay (they say which records looped).
+     */
+    public static Update restart(String table, WindowKey key, Instant expiresAt) {
+        Map<String, String> names = Map.of("#type", "type", "#tenant", "tenant", "#system", "system",
+                "#account", "account", "#windowStart", "windowStart", "#writes", WRITES,
+                "#expiresAt", DedupItemMapper.EXPIRES_AT, "#expiresAtIso", DedupItemMapper.EXPIRES_AT_ISO);
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":type", AttributeValue.fromS("WRITE_COUNT"));
+        values.put(":tenant", AttributeValue.fromS(key.account().tenant()));
+        values.put(":system", AttributeValue.fromS(key.account().system()));
+        values.put(":account", AttributeValue.fromS(key.account().account()));
+        values.put(":start", AttributeValue.fromS(IsoTimestamps.format(key.start())));
+        values.put(":zero", AttributeValue.fromN("0"));
+        values.put(":exp", AttributeValue.fromN(Long.toString(expiresAt.getEpochSecond())));
+        values.put(":expIso", AttributeValue.fromS(IsoTimestamps.format(expiresAt)));
+        return Update.builder().tableName(table).key(key(key))
+                .updateExpression("SET #type = :type, #tenant = :tenant, #system = :system, #account = :account,"
+                        + " #windowStart = :start, #writes = :zero, #expiresAt = if_not_exists(#expiresAt, :exp),"
+                        + " #expiresAtIso = if_not_exists(#expiresAtIso, :expIso)")
                 .expressionAttributeNames(names).expressionAttributeValues(values).build();
     }
 

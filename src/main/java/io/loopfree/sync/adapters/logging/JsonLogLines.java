@@ -15,12 +15,14 @@ import org.jboss.logmanager.ExtLogRecord;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
+import io.loopfree.sync.adapters.metrics.EmfMetrics;
 import io.loopfree.sync.domain.change.FieldType;
 import io.quarkus.logging.LoggingFilter;
 
 /**
- * One JSON object per log line, for CloudWatch (Logs Insights discovers its fields; metric filters keep matching
- * the message's terms): {@code {"timestamp","level","logger","message", <every MDC entry>, "exception"}}.
+ * One JSON object per log line, for CloudWatch (Logs Insights discovers its fields):
+ * {@code {"timestamp","level","logger","message", <every MDC entry>, "exception"}}. The EMF metric lines
+ * ({@code EmfMetrics.LOGGER}) are left as they are: each already is the JSON document CloudWatch must read whole.
  *
  * <p>Why a filter and not Quarkus' JSON formatter: {@code quarkus-logging-json}'s deployment artifact does not
  * resolve from this build's repository, and a Quarkus extension cannot be used without it. A console filter may
@@ -45,6 +47,9 @@ public final class JsonLogLines implements Filter {
     public boolean isLoggable(LogRecord record) {
         if (!enabled || !(record instanceof ExtLogRecord ext)) {
             return true;
+        }
+        if (EmfMetrics.LOGGER.equals(ext.getLoggerName())) {
+            return true; // already a JSON object, and CloudWatch reads EMF only as the whole line
         }
         ext.setMessage(toJson(ext), ExtLogRecord.FormatStyle.NO_FORMAT);
         ext.setParameters(null);
