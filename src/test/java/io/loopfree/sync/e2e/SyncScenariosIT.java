@@ -48,9 +48,10 @@ class SyncScenariosIT {
     static void start() {
         Path functionZip = Path.of(System.getProperty("function.zip", "target/function.zip"));
         // two instances per function, as Lambda's concurrency; a 2 s visibility (the engine shortens the dedup lease
-        // with it, as EndToEndIT does) so that a delivery that met another instance's claim is retried in seconds
+        // with it, as EndToEndIT does) so that a delivery that met another instance's claim is retried in seconds;
+        // 10 receives: on a loaded machine an apply can outlast three 2 s retries of its duplicate (no DLQ here)
         engine = LocalEngine.start(new LocalEngine.Settings(functionZip, 0, EmbeddedAws.freePort(),
-                EmbeddedAws.freePort(), Duration.ZERO, Duration.ofSeconds(2), 3,
+                EmbeddedAws.freePort(), Duration.ZERO, Duration.ofSeconds(2), 10,
                 new PrintStream(OutputStream.nullOutputStream()), 2, LocalEngine.PROCESSOR_TIMEOUT).withDemo(0));
         demo = engine.demo().orElseThrow();
         sqs = engine.aws().sqsClient();
