@@ -238,7 +238,8 @@ class HttpOutboundClientProvidersTest {
         assertThat(request.getMethod().getName()).isEqualTo("POST");
         assertThat(request.getUrl()).isEqualTo("/v1/customers");
         assertThat(request.getHeader("Authorization")).isEqualTo("Bearer " + OutboundStub.TOKEN);
-        assertThat(request.getHeader("Idempotency-Key")).isEqualTo("idem-7f3a");
+        assertThat(request.getHeader("Idempotency-Key")).as("our change agent first: Stripe echoes the key in its Event")
+                .isEqualTo("loopfree-sync:idem-7f3a");
         assertThat(request.getHeader("Content-Type")).isEqualTo("application/x-www-form-urlencoded");
         assertThat(request.getBodyAsString()).isEqualTo("email=ada%40example.com&name=Ada+Lovelace&phone="
                 + "&metadata%5Bloopfree_id%5D=acme%3Acontact%3Ak1&metadata%5Bloopfree_agent%5D=loopfree-sync");
@@ -254,7 +255,8 @@ class HttpOutboundClientProvidersTest {
                 "cus_NffrFeUfNV2Hib", Map.of("email", "ada@example.org")), OutboundStub.soon());
         LoggedRequest request = stub.only();
         assertThat(request.getUrl()).isEqualTo("/v1/customers/cus_NffrFeUfNV2Hib");
-        assertThat(request.getHeader("Idempotency-Key")).isEqualTo("idem-7f3a");
+        assertThat(request.getHeader("Idempotency-Key")).as("our change agent first: Stripe echoes the key in its Event")
+                .isEqualTo("loopfree-sync:idem-7f3a");
         assertThat(request.getBodyAsString()).isEqualTo("email=ada%40example.org"
                 + "&metadata%5Bloopfree_id%5D=acme%3Acontact%3Ak1&metadata%5Bloopfree_agent%5D=loopfree-sync");
         assertThat(response).isInstanceOf(OutboundResponse.Done.class);

@@ -80,8 +80,11 @@ class ProviderMappingsTest {
         assertThat(change.occurredAt()).isEqualTo(Instant.ofEpochSecond(1795168790L));
         assertThat(change.actor().kind()).as("request.id set: API or Dashboard").isEqualTo(Actor.Kind.unknown);
         assertThat(change.changeAgent()).as("a random idempotency key is no agent").isNull();
+        assertThat(map("provider-stripe-customer-updated.json", body -> body.replace(
+                "5e3c1f0a-7d1b-4c8e-9f55-2b6d8a0c4e11", "loopfree-sync:loopfree-0123456789abcdef")).changeAgent())
+                .as("our write's key, <agent>:<key>, echoed by Stripe").isEqualTo("loopfree-sync");
         assertThat(change.fields().values()).containsEntry("name", "Ada Lovelace").containsEntry("phone", null)
-                .containsEntry("metadata", Map.of("loopfree_key", "app:c_42", "tier", "pro"));
+                .as("metadata holds our own id and tag: not tracked").doesNotContainKey("metadata");
     }
 
     @Test
@@ -198,7 +201,14 @@ class ProviderMappingsTest {
     }
 
     private Change map(String fixture) {
-        Envelope envelope = envelopes(fixture).get(0);
+        return map(fixture, java.util.function.UnaryOperator.identity());
+    }
+
+    /** The fixture's first envelope, its body (the provider's JSON) edited first. */
+    private Change map(String fixture, java.util.function.UnaryOperator<String> editBody) {
+        Envelope recorded = envelopes(fixture).get(0);
+        Envelope envelope = new Envelope(recorded.system(), recorded.tenant(), recorded.eventId(), recorded.receivedAt(),
+                recorded.headers(), editBody.apply(recorded.body()), recorded.bodyEncoding());
         ChangeMapping.Normalized normalized = mappings.find(envelope.system()).orElseThrow().normalize(envelope);
         assertThat(normalized).isInstanceOf(ChangeMapping.Mapped.class);
         Change change = ((ChangeMapping.Mapped) normalized).change();

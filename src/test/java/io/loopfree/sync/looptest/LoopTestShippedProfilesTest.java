@@ -72,7 +72,7 @@ class LoopTestShippedProfilesTest extends FunctionTestSupport {
             "app", "change-agent",          // the app contract echoes X-Change-Agent
             "hubspot-contacts", "actor",    // sourceId = our app id
             "salesforce-contacts", "marker", // polling-only: the listing carries no actor
-            "stripe-customers", "marker");  // the change agent is not recognised (docs/loop-test.md)
+            "stripe-customers", "change-agent"); // our Idempotency-Key, echoed in the Event's request
     /** Shipped profiles that cannot be checked yet, with the reason the report must give. */
     private static final Map<String, String> NOT_CHECKABLE = Map.of(
             "smartsheet-rows", "mapping 'smartsheet' has no resources.contact");
