@@ -197,9 +197,14 @@ class RecoveryScenariosIT {
         assertThat(takeover.path("resumed").asBoolean()).isFalse();
         assertThat(watermark(DemoSystems.APP)).containsKey("cursor");
 
-        // an edit while the job is checkpointed (its webhook lost too): the record moves behind the cursor
+        // an edit while the job is checkpointed (its webhook lost too), of a record the first page brought if it
+        // held any of ours (it may hold only older records): the record moves behind the cursor, is listed again
+        s.awaitQuiet();
+        String edited = ids.stream().filter(id -> demo.sandbox(DemoSystems.RICH).records("contact").stream()
+                .anyMatch(r -> ("app:" + id).equals(r.path("loopfree_id").asText()))).findFirst().orElse(ids.get(0));
+        int editWrites = s.writesPerRecord(DemoSystems.RICH).isEmpty() ? 0 : 1; // an edit before its create: one write
         app.control(SandboxControl.dropWebhooks(1));
-        s.humanEdit(DemoSystems.APP, ids.get(0), Map.of("name", "Water Edited"));
+        s.humanEdit(DemoSystems.APP, edited, Map.of("name", "Water Edited"));
 
         JsonNode resumed = job(reconcile(jobDetail(DemoSystems.APP, "")), DemoSystems.APP);
         assertThat(resumed.path("resumed").asBoolean()).isTrue();
@@ -211,14 +216,14 @@ class RecoveryScenariosIT {
             Map<String, Integer> perRecord = s.writesPerRecord(system);
             assertThat(perRecord).as("records written in " + system).hasSize(records);
             assertThat(perRecord.values().stream().mapToInt(Integer::intValue).sum()).as("writes to " + system)
-                    .isEqualTo(records + 1);
+                    .isEqualTo(records + editWrites);
         }
         for (String id : ids) {
             s.assertConverged(DemoSystems.APP, id);
         }
-        assertThat(s.assertConverged(DemoSystems.APP, ids.get(0)).lastName()).isEqualTo("Edited");
+        assertThat(s.assertConverged(DemoSystems.APP, edited).lastName()).isEqualTo("Edited");
         assertThat(s.dropped().getOrDefault("duplicate", 0)).as("the first page, listed twice").isPositive();
-        s.finish(records + 1);
+        s.finish(records + editWrites);
     }
 
     /**
@@ -335,6 +340,7 @@ class RecoveryScenariosIT {
     static JsonNode reconcile(String detail) {
         try {
             JsonNode result = JSON.readTree(engine.reconcile(detail));
+            System.out.println("reconciler " + detail + " -> " + result);
             assertThat(result.has("error")).as("reconciler answer " + result).isFalse();
             return result;
         } catch (java.io.IOException e) {

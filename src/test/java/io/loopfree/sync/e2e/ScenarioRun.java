@@ -217,14 +217,20 @@ public final class ScenarioRun {
         assertThat(outcomes.keySet()).as("no message failed for good")
                 .allMatch(k -> !k.startsWith("failed") || allowed.stream().anyMatch(k::startsWith));
         assertThat(processed).as("every webhook the systems sent is accounted for").isGreaterThanOrEqualTo(webhooks);
-        int writes = writes();
-        List<Long> latencies = latencies();
-        String figures = String.format(java.util.Locale.ROOT, "scenario=%s edits=%d webhooks=%d dropped_by_layer=%s "
-                + "outbound_writes=%d amplification=%.2f sync_p50_ms=%d sync_p99_ms=%d quiet_after_ms=%d", name, edits,
-                webhooks, outcomes, writes, edits == 0 ? 0.0 : writes / (2.0 * edits), percentile(latencies, 50),
-                percentile(latencies, 99), quietAfterMillis);
+        String figures = figures(edits);
         System.out.println(figures);
         return figures;
+    }
+
+    /** The scenario's line of figures (issue 11), without asserting anything. */
+    public String figures(int edits) {
+        Map<String, Integer> outcomes = dropped();
+        int writes = writes();
+        List<Long> latencies = latencies();
+        return String.format(java.util.Locale.ROOT, "scenario=%s edits=%d webhooks=%d dropped_by_layer=%s "
+                + "outbound_writes=%d amplification=%.2f sync_p50_ms=%d sync_p99_ms=%d quiet_after_ms=%d", name, edits,
+                webhooksSent(), outcomes, writes, edits == 0 ? 0.0 : writes / (2.0 * edits), percentile(latencies, 50),
+                percentile(latencies, 99), quietAfterMillis);
     }
 
     /** From each human edit to each engine write that followed it in another system (by the sandboxes' clocks). */
