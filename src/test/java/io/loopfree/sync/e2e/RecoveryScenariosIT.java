@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,14 +60,15 @@ class RecoveryScenariosIT {
     static DynamoDbClient dynamo;
 
     @BeforeAll
-    static void start() {
+    static void start() throws java.io.IOException {
         Path functionZip = Path.of(System.getProperty("function.zip", "target/function.zip"));
         // as SyncScenariosIT: two instances per function, a 2 s visibility (a redelivery in seconds); every job of
         // the demo connection; a short reconciler lease so that a run that died is taken over in seconds, not 15 min;
         // a short breaker backoff so that a failed probe costs seconds
         engine = LocalEngine.start(new LocalEngine.Settings(functionZip, 0, EmbeddedAws.freePort(),
                 EmbeddedAws.freePort(), Duration.ZERO, Duration.ofSeconds(2), 5,
-                new PrintStream(OutputStream.nullOutputStream()), 2, LocalEngine.PROCESSOR_TIMEOUT).withDemo(0)
+                new PrintStream(java.nio.file.Files.newOutputStream(Path.of("target", "recovery-scenarios-engine.log")),
+                        true), 2, LocalEngine.PROCESSOR_TIMEOUT).withDemo(0)
                 .withFunctionEnvironment(Map.of("SYNC_RECONCILER_JOBS", "*:*:contact",
                         "SYNC_RECONCILER_LEASE", "15s", "SYNC_VALVES_BACKOFF_BASE", "5s")));
         demo = engine.demo().orElseThrow();
@@ -113,10 +113,13 @@ class RecoveryScenariosIT {
         s.assertWrites(DemoSystems.APP, 0);
 
         s.syncStartsNow();
-        JsonNode first = reconcile("{}");
-        assertThat(job(first, DemoSystems.RICH).path("fullSync").asBoolean()).isTrue();
-        assertThat(job(first, DemoSystems.RICH).path("records").asLong()).isEqualTo(INITIAL_RECORDS);
-        assertThat(job(first, DemoSystems.RICH).path("status").asText()).isEqualTo("completed");
+        // a run that failed (on a loaded machine the cold reconciler's first SendMessageBatch can outlast its
+        // timeout) keeps the watermark: the next run lists everything again, what was enqueued twice is a duplicate
+        JsonNode first = await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> job(reconcile("{}"), DemoSystems.RICH), j -> !j.path("status").asText().equals("failed"));
+        assertThat(first.path("fullSync").asBoolean()).isTrue();
+        assertThat(first.path("records").asLong()).isEqualTo(INITIAL_RECORDS);
+        assertThat(first.path("status").asText()).isEqualTo("completed");
         s.awaitQuiet(Duration.ofSeconds(60 + INITIAL_RECORDS));
 
         s.assertWrites(DemoSystems.RICH, 0); // no echo storm: nothing written back to the source
@@ -197,14 +200,17 @@ class RecoveryScenariosIT {
         assertThat(takeover.path("resumed").asBoolean()).isFalse();
         assertThat(watermark(DemoSystems.APP)).containsKey("cursor");
 
-        // an edit while the job is checkpointed (its webhook lost too), of a record the first page brought if it
-        // held any of ours (it may hold only older records): the record moves behind the cursor, is listed again
+        // an edit while the job is checkpointed (its webhook lost too) of the oldest record the first page listed
+        // (ours, or one an earlier scenario wrote there): it moves behind the cursor and must be listed again
         s.awaitQuiet();
-        String edited = ids.stream().filter(id -> demo.sandbox(DemoSystems.RICH).records("contact").stream()
-                .anyMatch(r -> ("app:" + id).equals(r.path("loopfree_id").asText()))).findFirst().orElse(ids.get(0));
-        int editWrites = s.writesPerRecord(DemoSystems.RICH).isEmpty() ? 0 : 1; // an edit before its create: one write
+        Instant since = Instant.parse(takeover.path("since").asText());
+        JsonNode oldest = app.records("contact").stream()
+                .filter(r -> !Instant.parse(r.path("updated_at").asText()).isBefore(since)).findFirst().orElseThrow();
+        String canonical = oldest.path("loopfree_id").asText("");
+        String editedHome = canonical.isEmpty() ? DemoSystems.APP : canonical.substring(0, canonical.indexOf(':'));
+        String editedId = canonical.isEmpty() ? oldest.path("id").asText() : canonical.substring(canonical.indexOf(':') + 1);
         app.control(SandboxControl.dropWebhooks(1));
-        s.humanEdit(DemoSystems.APP, edited, Map.of("name", "Water Edited"));
+        s.humanEdit(DemoSystems.APP, oldest.path("id").asText(), Map.of("name", "Water Edited"));
 
         JsonNode resumed = job(reconcile(jobDetail(DemoSystems.APP, "")), DemoSystems.APP);
         assertThat(resumed.path("resumed").asBoolean()).isTrue();
@@ -212,18 +218,24 @@ class RecoveryScenariosIT {
         s.awaitQuiet();
 
         s.assertWrites(DemoSystems.APP, 0);
+        String editedCanonical = editedHome + ":" + editedId;
         for (String system : List.of(DemoSystems.RICH, DemoSystems.SKINNY)) {
             Map<String, Integer> perRecord = s.writesPerRecord(system);
-            assertThat(perRecord).as("records written in " + system).hasSize(records);
             assertThat(perRecord.values().stream().mapToInt(Integer::intValue).sum()).as("writes to " + system)
-                    .isEqualTo(records + editWrites);
+                    .isEqualTo(records + 1);
+            for (String id : ids) {
+                String target = s.byExternalId(system, "app:" + id).path("id").asText();
+                assertThat(perRecord.get(target)).as("writes of app:" + id + " to " + system)
+                        .isEqualTo(editedCanonical.equals("app:" + id) ? 2 : 1);
+            }
         }
         for (String id : ids) {
             s.assertConverged(DemoSystems.APP, id);
         }
-        assertThat(s.assertConverged(DemoSystems.APP, edited).lastName()).isEqualTo("Edited");
+        assertThat(s.assertConverged(editedHome, editedId).lastName()).as("the edit made while checkpointed")
+                .isEqualTo("Edited");
         assertThat(s.dropped().getOrDefault("duplicate", 0)).as("the first page, listed twice").isPositive();
-        s.finish(records + editWrites);
+        s.finish(records + 1);
     }
 
     /**
@@ -290,8 +302,11 @@ class RecoveryScenariosIT {
         assertThat(s.byExternalId(DemoSystems.APP, DemoSystems.RICH + ":" + id).path("name").asText())
                 .as("nothing travelled without the webhook").isEqualTo("Lost Webhook");
 
+        // the next run of the job whose webhook was lost (a run of every job also lists the other systems, and an
+        // old listed version of a record processed after our newer write there costs one extra write: scenarios.md)
         s.syncStartsNow();
-        reconcile("{}");
+        JsonNode healed = job(reconcile(jobDetail(DemoSystems.RICH, "")), DemoSystems.RICH);
+        assertThat(healed.path("status").asText()).isEqualTo("completed");
         s.awaitQuiet();
 
         assertThat(s.assertConverged(DemoSystems.RICH, id).lastName()).isEqualTo("Found");
