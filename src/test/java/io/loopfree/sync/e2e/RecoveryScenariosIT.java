@@ -120,7 +120,7 @@ class RecoveryScenariosIT {
         assertThat(first.path("fullSync").asBoolean()).isTrue();
         assertThat(first.path("records").asLong()).isEqualTo(INITIAL_RECORDS);
         assertThat(first.path("status").asText()).isEqualTo("completed");
-        s.awaitQuiet(Duration.ofSeconds(60 + INITIAL_RECORDS));
+        s.awaitQuiet(Duration.ofSeconds(60 + 2L * INITIAL_RECORDS));
 
         s.assertWrites(DemoSystems.RICH, 0); // no echo storm: nothing written back to the source
         assertThat(s.writesPerRecord(DemoSystems.APP)).hasSize(INITIAL_RECORDS).allSatisfy((id, n) -> assertThat(n).isOne());
@@ -133,7 +133,7 @@ class RecoveryScenariosIT {
         // the next run lists the source and the records we created in the others again: nothing changed, no write
         JsonNode second = reconcile("{}");
         assertThat(second.path("jobs")).allSatisfy(j -> assertThat(j.path("status").asText()).isEqualTo("completed"));
-        s.awaitQuiet(Duration.ofSeconds(60 + INITIAL_RECORDS));
+        s.awaitQuiet(Duration.ofSeconds(60 + 2L * INITIAL_RECORDS));
         s.assertWrites(DemoSystems.RICH, 0);
         assertThat(s.writes()).isEqualTo(2 * INITIAL_RECORDS);
         s.finish(INITIAL_RECORDS);
