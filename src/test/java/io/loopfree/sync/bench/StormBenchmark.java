@@ -38,6 +38,8 @@ public final class StormBenchmark {
     static final List<String> SYSTEMS = List.of(DemoSystems.APP, DemoSystems.RICH, DemoSystems.SKINNY);
 
     public static void main(String[] args) throws Exception {
+        // started by Maven (exec:exec): when Maven goes, so does this JVM and the function processes it started
+        io.loopfree.sync.local.ExitWithParent.install();
         Path functionZip = Path.of(System.getProperty("function.zip", "target/function.zip"));
         int concurrency = Integer.getInteger("local.concurrency", 2);
         try (PrintStream log = new PrintStream(Files.newOutputStream(Path.of("target", "storm-benchmark.log")), true);
