@@ -243,10 +243,20 @@ public class ReconcilerService {
         }
     }
 
+    /** SendMessageBatch's limit: one batch per queue call. */
+    private static final int BATCH = 10;
+
+    /**
+     * A page in calls of one batch each: the queue adapter's timeout is sized for the few events of one webhook,
+     * and a whole page of 100 in one call outlasts it on a busy host (the run failed though SQS had them all).
+     */
     private void enqueue(List<Envelope> envelopes, Listing listing) {
-        if (envelopes.isEmpty()) {
-            return;
+        for (int from = 0; from < envelopes.size(); from += BATCH) {
+            enqueueBatch(envelopes.subList(from, Math.min(from + BATCH, envelopes.size())), listing);
         }
+    }
+
+    private void enqueueBatch(List<Envelope> envelopes, Listing listing) {
         try {
             queue.sendAll(envelopes);
             listing.records += envelopes.size();

@@ -62,10 +62,12 @@ public final class LocalEngine implements AutoCloseable {
      * @param processorTimeout the processor's function timeout
      * @param demoPort with the demo systems (the app and two sandbox CRMs of tenant acme, {@link DemoSystems}) on
      *        this port and the next two (0: free ports); -1 without them
+     * @param functionEnvironment set on every function over the engine's own (e.g. {@code SYNC_RECONCILER_LEASE}
+     *        shortened for a test), as a stack parameter would
      */
     public record Settings(Path functionZip, int httpPort, int dynamoPort, int sqsPort, Duration reconcileEvery,
             Duration visibilityTimeout, int maxReceiveCount, PrintStream log, int concurrency,
-            Duration processorTimeout, int demoPort) {
+            Duration processorTimeout, int demoPort, Map<String, String> functionEnvironment) {
 
         public static final int NO_DEMO = -1;
 
@@ -77,12 +79,25 @@ public final class LocalEngine implements AutoCloseable {
                     concurrency, processorTimeout, NO_DEMO);
         }
 
+        public Settings(Path functionZip, int httpPort, int dynamoPort, int sqsPort, Duration reconcileEvery,
+                Duration visibilityTimeout, int maxReceiveCount, PrintStream log, int concurrency,
+                Duration processorTimeout, int demoPort) {
+            this(functionZip, httpPort, dynamoPort, sqsPort, reconcileEvery, visibilityTimeout, maxReceiveCount, log,
+                    concurrency, processorTimeout, demoPort, Map.of());
+        }
+
         public Settings withDemo(int port) {
             return new Settings(functionZip, httpPort, dynamoPort, sqsPort, reconcileEvery, visibilityTimeout,
-                    maxReceiveCount, log, concurrency, processorTimeout, port);
+                    maxReceiveCount, log, concurrency, processorTimeout, port, functionEnvironment);
+        }
+
+        public Settings withFunctionEnvironment(Map<String, String> environment) {
+            return new Settings(functionZip, httpPort, dynamoPort, sqsPort, reconcileEvery, visibilityTimeout,
+                    maxReceiveCount, log, concurrency, processorTimeout, demoPort, environment);
         }
 
         public Settings {
+            functionEnvironment = functionEnvironment == null ? Map.of() : Map.copyOf(functionEnvironment);
             concurrency = Math.max(1, concurrency);
             processorTimeout = processorTimeout == null ? PROCESSOR_TIMEOUT : processorTimeout;
             visibilityTimeout = visibilityTimeout == null ? processorTimeout.multipliedBy(VISIBILITY_PER_TIMEOUT)
@@ -211,6 +226,7 @@ public final class LocalEngine implements AutoCloseable {
         if (settings.visibilityTimeout().compareTo(DEFAULT_LEASE.multipliedBy(2)) < 0) {
             environment.putIfAbsent("SYNC_DEDUP_LEASE", Math.max(500, settings.visibilityTimeout().toMillis() / 2) + "ms");
         }
+        environment.putAll(settings.functionEnvironment());
         return environment;
     }
 
@@ -255,6 +271,21 @@ public final class LocalEngine implements AutoCloseable {
     /** Invokes the reconciler with an EventBridge scheduled event, as the schedule does. */
     public String reconcile() {
         return reconciler.invoke(scheduledEvent());
+    }
+
+    /**
+     * Invokes the reconciler with a scheduled event whose {@code detail} narrows the run, as a second rule's constant
+     * input or a manual invocation does (docs/reconciler.md), e.g. {@code {"job":{…},"pageLimit":1}}.
+     */
+    public String reconcile(String detailJson) {
+        ObjectNode event;
+        try {
+            event = (ObjectNode) JSON.readTree(scheduledEvent());
+            event.set("detail", JSON.readTree(detailJson));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("detail is not JSON: " + e.getOriginalMessage(), e);
+        }
+        return reconciler.invoke(event.toString());
     }
 
     /** Cold start of one function: milliseconds from process start to the end of init, and to its first response. */

@@ -73,7 +73,21 @@ final class SandboxApi {
         this.window = new RateLimitWindow(config.rateLimitPerWindow(), config.rateLimitWindow());
     }
 
+    /** A test's hook, asked before each request; a response it gives is answered instead (null: handled as usual). */
+    private volatile java.util.function.Function<SandboxRequest, SandboxResponse> interceptor;
+
+    void intercept(java.util.function.Function<SandboxRequest, SandboxResponse> interceptor) {
+        this.interceptor = interceptor;
+    }
+
     SandboxResponse handle(SandboxRequest request) {
+        java.util.function.Function<SandboxRequest, SandboxResponse> hook = interceptor;
+        if (hook != null) {
+            SandboxResponse instead = hook.apply(request);
+            if (instead != null) {
+                return instead;
+            }
+        }
         try {
             if (request.path().startsWith("/_sandbox/")) {
                 return sandbox(request);

@@ -116,6 +116,15 @@ public final class SandboxProvider implements AutoCloseable {
         return audit.snapshot().forRecord(recordId);
     }
 
+    /**
+     * A test's hook, asked before each request (HTTP or Java API): a response it returns is answered without
+     * touching the records (null: handled as usual); {@code null} removes it. Lets a test stop the world at an exact
+     * request, e.g. kill the function that is making it, the way no control command can.
+     */
+    public void intercept(java.util.function.Function<SandboxRequest, SandboxResponse> interceptor) {
+        api.intercept(interceptor);
+    }
+
     public void control(SandboxControl control) {
         api.control(control);
     }

@@ -26,7 +26,7 @@ public record SandboxResponse(int status, Map<String, String> headers, byte[] bo
         }
     }
 
-    static SandboxResponse error(int status, String message) {
+    public static SandboxResponse error(int status, String message) {
         return json(status, Map.of("error", message));
     }
 
