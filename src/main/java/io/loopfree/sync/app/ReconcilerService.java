@@ -5,9 +5,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +20,7 @@ import io.loopfree.sync.config.SyncConfig;
 import io.loopfree.sync.domain.change.ChangeMapping;
 import io.loopfree.sync.domain.change.FieldType;
 import io.loopfree.sync.domain.change.MappingException;
+import io.loopfree.sync.domain.connection.Connection;
 import io.loopfree.sync.domain.envelope.Envelope;
 import io.loopfree.sync.domain.outbound.OutboundProfile;
 import io.loopfree.sync.domain.outbound.OutboundResponse;
@@ -53,18 +56,29 @@ public class ReconcilerService {
      * @param pageLimit stop (checkpoint) after this many pages per job, besides the time budget
      */
     public record RunRequest(Optional<String> tenant, Optional<ReconcileJob> job, boolean forceFull,
-            OptionalInt pageLimit) {
+            OptionalInt pageLimit, Optional<MatchRequest> match) {
         public static final RunRequest SCHEDULED = new RunRequest(Optional.empty(), Optional.empty(), false,
                 OptionalInt.empty());
+
+        public RunRequest(Optional<String> tenant, Optional<ReconcileJob> job, boolean forceFull,
+                OptionalInt pageLimit) {
+            this(tenant, job, forceFull, pageLimit, Optional.empty());
+        }
 
         public RunRequest {
             if (forceFull && job.isEmpty()) {
                 throw new IllegalArgumentException("a forced full resync names its job");
             }
+            match = match == null ? Optional.empty() : match;
         }
     }
 
-    public record RunSummary(Instant startedAt, List<JobRun> jobs, List<String> invalidConnections) {
+    /** An operator's explicit (re-)matching of one connection: runs even if its matching completed before. */
+    public record MatchRequest(String tenant, String resource) {
+    }
+
+    public record RunSummary(Instant startedAt, List<JobRun> jobs, List<String> invalidConnections,
+            List<InitialMatching.Result> matchings) {
     }
 
     /**
@@ -86,10 +100,13 @@ public class ReconcilerService {
     private final Clock clock;
     private final SyncConfig.Reconciler settings;
     private final Duration callBudget;
+    private final InitialMatching matching;
 
     public ReconcilerService(ConnectionRepository connections, OutboundProfileRepository profiles,
             OutboundClient outbound, MappingRepository mappings, EnvelopeQueue queue, WatermarkStore watermarks,
-            PendingWrites pendingWrites, ListingGuard guard, Clock clock, SyncConfig config) {
+            PendingWrites pendingWrites, ListingGuard guard, Clock clock, SyncConfig config,
+            InitialMatching matching) {
+        this.matching = matching;
         this.connections = connections;
         this.profiles = profiles;
         this.outbound = outbound;
@@ -107,15 +124,55 @@ public class ReconcilerService {
         Instant startedAt = clock.instant();
         Instant budgetEnd = startedAt.plus(settings.timeBudget());
         List<String> invalid = new ArrayList<>();
-        List<JobSelection.Due> due = JobSelection.due(connections.all(invalid::add), this::listable, request.tenant(),
-                request.job(),
+        List<Connection> all = connections.all(invalid::add);
+        List<JobSelection.Due> due = JobSelection.due(all, this::listable, request.tenant(), request.job(),
                 settings.jobs().orElse(List.of()));
         invalid.forEach(why -> LOG.warnf("reconcile: connection left out: %s", bounded(why)));
+        List<InitialMatching.Result> matchings = new ArrayList<>();
+        Set<String> awaitingMatching = match(all, due, request, budgetEnd, matchings);
         List<JobRun> runs = new ArrayList<>();
         for (JobSelection.Due job : due) {
+            if (awaitingMatching.contains(job.job().tenant() + "#" + job.job().resource())) {
+                // its first sync is the matching: listing it before would create what matching pairs
+                runs.add(new JobRun(job.job().label(), "awaiting_matching", null, false, false, 0, 0, 0, null,
+                        "the connection's initial matching has not completed", null));
+                continue;
+            }
             runs.add(runJob(job, request, budgetEnd));
         }
-        return new RunSummary(startedAt, runs, List.copyOf(invalid));
+        return new RunSummary(startedAt, runs, List.copyOf(invalid), List.copyOf(matchings));
+    }
+
+    /**
+     * Initial matching of the connections this run touches that have a match rule and have not completed it (or
+     * that the request names); the connections whose matching did not complete are returned
+     * ({@code tenant#resource}): their jobs wait.
+     */
+    private Set<String> match(List<Connection> all, List<JobSelection.Due> due, RunRequest request, Instant budgetEnd,
+            List<InitialMatching.Result> results) {
+        Set<String> awaiting = new HashSet<>();
+        for (Connection connection : all) {
+            if (connection.matchRule().isEmpty()) {
+                continue;
+            }
+            boolean named = request.match().filter(m -> m.tenant().equals(connection.tenant())
+                    && m.resource().equals(connection.resource())).isPresent();
+            boolean touched = due.stream().anyMatch(d -> d.job().tenant().equals(connection.tenant())
+                    && d.job().resource().equals(connection.resource()));
+            if (!named && !touched) {
+                continue;
+            }
+            List<JobSelection.Due> jobs = JobSelection.due(List.of(connection), this::listable, Optional.empty(),
+                    Optional.empty(), settings.jobs().orElse(List.of()));
+            Optional<InitialMatching.Result> result = matching.run(connection, jobs, named, budgetEnd);
+            if (result.isPresent()) {
+                results.add(result.get());
+                if (!"completed".equals(result.get().status())) {
+                    awaiting.add(connection.tenant() + "#" + connection.resource());
+                }
+            }
+        }
+        return awaiting;
     }
 
     private boolean listable(String profile) {
