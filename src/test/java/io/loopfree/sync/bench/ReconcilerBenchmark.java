@@ -180,12 +180,16 @@ public final class ReconcilerBenchmark {
                     new io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore(dynamo, config),
                     new JsonOutboundProfileRepository(Optional.empty()), (name, value, unit, properties) -> { }, clock,
                     config);
+            SqsEnvelopeQueue queue = new SqsEnvelopeQueue(new io.loopfree.sync.adapters.sqs.SqsSender(sqs, config));
+            DynamoWatermarkStore watermarks = new DynamoWatermarkStore(dynamo, config);
+            ClasspathMappingRepository mappings = new ClasspathMappingRepository();
+            ListingGuard guard = new ListingGuard(valves);
             ReconcilerService reconciler = new ReconcilerService(new DynamoConnectionRepository(dynamo, config, clock),
-                    new JsonOutboundProfileRepository(Optional.empty()), system, new ClasspathMappingRepository(),
-                    new SqsEnvelopeQueue(new io.loopfree.sync.adapters.sqs.SqsSender(sqs, config)),
-                    new DynamoWatermarkStore(dynamo, config),
+                    new JsonOutboundProfileRepository(Optional.empty()), system, mappings, queue, watermarks,
                     new PendingWrites(ledger, new OutboundSender(system, clock, config), valves, clock, config),
-                    new ListingGuard(valves), clock, config);
+                    guard, clock, config, new io.loopfree.sync.app.InitialMatching(
+                            new io.loopfree.sync.adapters.dynamodb.DynamoMatchStore(dynamo, config), system, mappings,
+                            queue, watermarks, guard, clock, config));
             ReconcilerService.RunRequest request = new ReconcilerService.RunRequest(Optional.of("bench"),
                     Optional.of(new ReconcileJob("bench", "sandbox-rich", "rich", "contact")), true, OptionalInt.empty());
 
