@@ -121,7 +121,8 @@ public class InitialMatching {
             store.save(previous.get(), owner); // releases the lease as it was
             return Optional.empty();
         }
-        MatchRun run = restart || previous.isEmpty() || previous.get().status() != MatchRun.Status.running
+        // a run stopped by its budget or failed resumes from its checkpoint; an explicit request starts afresh
+        MatchRun run = restart || previous.isEmpty() || previous.get().status() == MatchRun.Status.completed
                 ? MatchRun.start(connection.tenant(), connection.resource(), UUID.randomUUID().toString(), now)
                 : previous.get();
         Pass pass = new Pass(connection, jobs, run, budgetEnd);
@@ -272,25 +273,30 @@ public class InitialMatching {
                             Optional.of("time budget reached while matching; resumes"));
                 }
                 MatchStore.IndexPage page = store.indexPage(run, position, INDEX_PAGE);
+                List<MatchStore.IndexEntry> decided = new ArrayList<>();
                 for (MatchStore.IndexEntry entry : page.entries()) {
                     if (!group.isEmpty() && !group.get(0).digest().equals(entry.digest())) {
                         decide(group, groupSize);
                         lastDone = store.position(group.get(group.size() - 1));
+                        decided.addAll(group);
                         group.clear();
                         groupSize = 0;
                     }
                     groupSize++;
                     if (group.size() < MatchGroup.MAX_ENTRIES) {
                         group.add(entry);
+                    } else {
+                        decided.add(entry); // past the bound: counted, not kept (the group is ambiguous anyway)
                     }
                 }
+                if (page.next().isEmpty() && !group.isEmpty()) {
+                    decide(group, groupSize);
+                    decided.addAll(group);
+                }
                 flush();
+                store.forget(run, decided);
                 run = run.matching(Optional.ofNullable(lastDone), counts);
                 if (page.next().isEmpty()) {
-                    if (!group.isEmpty()) {
-                        decide(group, groupSize);
-                        flush();
-                    }
                     return run.matching(Optional.empty(), counts).ended(MatchRun.Status.completed, counts,
                             Optional.empty());
                 }

@@ -12,7 +12,7 @@ import io.loopfree.sync.domain.reconcile.MatchRun;
 /**
  * Initial matching's durable side: the connection's matching item (lease, checkpoint, counts), the run's index of
  * listed records by key (spilled to DynamoDB so that memory stays one page whatever the record count; expires by
- * TTL), the matches (one conditional transaction each) and the report an operator reads.
+ * the entries are removed as their groups are decided), the matches (one conditional transaction each) and the report an operator reads.
  */
 public interface MatchStore {
 
@@ -39,6 +39,9 @@ public interface MatchStore {
 
     /** Adds entries to the run's index (BatchWriteItem, 25 per request); writing one entry twice is harmless. */
     void index(MatchRun run, List<IndexEntry> entries, Instant expiresAt);
+
+    /** Removes entries whose group is decided (the index shrinks as it is read; nothing is left when it ends). */
+    void forget(MatchRun run, List<IndexEntry> entries);
 
     /** @param next the position after this page (empty: the index is read to its end) */
     record IndexPage(List<IndexEntry> entries, Optional<String> next) {

@@ -81,15 +81,41 @@ public class DynamoMatchStore implements MatchStore {
     }
 
     @Override
-    public void index(MatchRun run, List<IndexEntry> entries, Instant expiresAt) {
+    public void index(MatchRun run, List<IndexEntry> listed, Instant expiresAt) {
+        // one batch may not name an item twice: a record listed twice in a page is one entry
+        Map<String, IndexEntry> unique = new java.util.LinkedHashMap<>();
+        listed.forEach(entry -> unique.put(MatchItemMapper.indexSk(entry), entry));
+        List<IndexEntry> entries = List.copyOf(unique.values());
         for (int from = 0; from < entries.size(); from += BATCH) {
             List<WriteRequest> requests = new ArrayList<>();
             for (IndexEntry entry : entries.subList(from, Math.min(entries.size(), from + BATCH))) {
                 requests.add(WriteRequest.builder().putRequest(PutRequest.builder()
                         .item(MatchItemMapper.indexItem(run, entry, expiresAt)).build()).build());
             }
-            Map<String, List<WriteRequest>> pending = Map.of(eventsTable, requests);
-            for (int round = 0; !pending.isEmpty() && !pending.getOrDefault(eventsTable, List.of()).isEmpty(); round++) {
+            batchWrite(requests);
+        }
+    }
+
+    @Override
+    public void forget(MatchRun run, List<IndexEntry> entries) {
+        String pk = MatchItemMapper.indexPk(run);
+        java.util.Set<String> sks = new java.util.LinkedHashSet<>();
+        entries.forEach(entry -> sks.add(MatchItemMapper.indexSk(entry)));
+        List<String> all = List.copyOf(sks);
+        for (int from = 0; from < all.size(); from += BATCH) {
+            List<WriteRequest> requests = new ArrayList<>();
+            for (String sk : all.subList(from, Math.min(all.size(), from + BATCH))) {
+                requests.add(WriteRequest.builder().deleteRequest(d -> d.key(Map.of("pk", AttributeValue.fromS(pk),
+                        "sk", AttributeValue.fromS(sk)))).build());
+            }
+            batchWrite(requests);
+        }
+    }
+
+    private void batchWrite(List<WriteRequest> requests) {
+        {
+            Map<String, List<WriteRequest>> pending = Map.of(stateTable, requests);
+            for (int round = 0; !pending.isEmpty() && !pending.getOrDefault(stateTable, List.of()).isEmpty(); round++) {
                 if (round == BATCH_ROUNDS) {
                     throw new IllegalStateException("the match index kept refusing writes (throttled)");
                 }
@@ -104,7 +130,7 @@ public class DynamoMatchStore implements MatchStore {
     public IndexPage indexPage(MatchRun run, Optional<String> after, int limit) {
         String pk = MatchItemMapper.indexPk(run);
         QueryResponse response = dynamo.query(b -> {
-            b.tableName(eventsTable).consistentRead(true).limit(Math.max(1, limit))
+            b.tableName(stateTable).consistentRead(true).limit(Math.max(1, limit))
                     .keyConditionExpression("pk = :pk")
                     .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk)));
             after.ifPresent(sk -> b.exclusiveStartKey(Map.of("pk", AttributeValue.fromS(pk),

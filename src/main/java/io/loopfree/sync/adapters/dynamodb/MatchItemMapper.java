@@ -20,7 +20,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * state table, never expires — what an operator must look at (one item per key, replaced by a later run):
  *   pk=MATCHREPORT#acme#contact  sk=<key, readable>  type=MATCHREPORT  kind=ambiguous|known  reason=…
  *   records=[ app:c_1, app:c_9, sandbox-rich:r_4 ]  runId=…  reportedAt=…
- * events table, expires (TTL expiresAt) — the run's index of listed records, read back in key order:
+ * state table, removed as read — the run's index of listed records, read back in key order (each group's items
+ * deleted once it is decided; expiresAt is set too, for a table with TTL, in case a run is abandoned):
  *   pk=MATCHIDX#acme#contact#<runId>  sk=<sha-256 of the key>#<system>#<recordId>  key=…  system=…  recordId=…
  *   updatedAt=…  body=<the listed record, JSON>  expiresAt=<epoch s>
  * </pre>
