@@ -27,6 +27,7 @@ import io.loopfree.sync.domain.outbound.OutboundResponse;
 import io.loopfree.sync.domain.reconcile.JobSelection;
 import io.loopfree.sync.domain.reconcile.ListedEnvelope;
 import io.loopfree.sync.domain.reconcile.ReconcileJob;
+import io.loopfree.sync.domain.reconcile.RunBudget;
 import io.loopfree.sync.domain.reconcile.Watermark;
 import io.loopfree.sync.ports.ConnectionRepository;
 import io.loopfree.sync.ports.EnvelopeQueue;
@@ -121,8 +122,18 @@ public class ReconcilerService {
     }
 
     public RunSummary run(RunRequest request) {
+        return run(request, Optional.empty());
+    }
+
+    /**
+     * @param invocationDeadline when the Lambda invocation is killed (its context's remaining time), when known:
+     *                           listing stops {@code sync.reconciler.deadline-margin} before it, or at the
+     *                           configured time budget if that comes first
+     */
+    public RunSummary run(RunRequest request, Optional<Instant> invocationDeadline) {
         Instant startedAt = clock.instant();
-        Instant budgetEnd = startedAt.plus(settings.timeBudget());
+        Instant budgetEnd = RunBudget.end(startedAt, settings.timeBudget(), invocationDeadline,
+                settings.deadlineMargin());
         List<String> invalid = new ArrayList<>();
         List<Connection> all = connections.all(invalid::add);
         List<JobSelection.Due> due = JobSelection.due(all, this::listable, request.tenant(), request.job(),

@@ -30,7 +30,7 @@ public class ReconcilerFunction {
             // a malformed manual request is answered, not retried
             return new ReconcileResult(eventId, null, e.getMessage(), List.of(), List.of(), null);
         }
-        ReconcilerService.RunSummary summary = reconciler.run(request);
+        ReconcilerService.RunSummary summary = reconciler.run(request, InvocationDeadline.current());
         return new ReconcileResult(eventId, summary.startedAt().toString(), null,
                 summary.jobs().stream().map(ReconcilerFunction::job).toList(), summary.invalidConnections(),
                 summary.matchings().isEmpty() ? null : summary.matchings().stream().map(ReconcilerFunction::matching)
