@@ -217,8 +217,15 @@ public final class ReconcilerBenchmark {
             Figures small = figures.get(0);
             Figures large = figures.get(figures.size() - 1);
             System.out.println();
-            System.out.printf(Locale.ROOT, "heap after the run, 100k vs 1k records: %+.1f%%%n",
-                    100.0 * (large.heapAfterKb() - small.heapAfterKb()) / small.heapAfterKb());
+            double heapGrowth = 100.0 * (large.heapAfterKb() - small.heapAfterKb()) / small.heapAfterKb();
+            System.out.printf(Locale.ROOT, "heap after the run, 100k vs 1k records: %+.1f%% (flat within ±10%%: %s)%n",
+                    heapGrowth, Math.abs(heapGrowth) <= 10 ? "yes" : "NO");
+            boolean oneRequestPerTen = figures.stream().allMatch(f -> f.sqsRequests() * 10 == f.records());
+            System.out.printf(Locale.ROOT, "SQS requests per 10 records = 1 at every size: %s%n",
+                    oneRequestPerTen ? "yes" : "NO");
+            boolean sameDynamo = figures.stream().map(Figures::dynamo).distinct().count() == 1;
+            System.out.printf(Locale.ROOT, "DynamoDB requests per run independent of the record count: %s (%s)%n",
+                    sameDynamo ? "yes" : "NO", small.dynamo());
             System.out.printf(Locale.ROOT, "total run time %.1f s%n", (System.nanoTime() - started) / 1e9);
         }
     }
