@@ -208,13 +208,14 @@ public class InitialMatching {
             ReconcileJob job = due.job();
             ChangeMapping mapping = mapping(job.system());
             Optional<String> cursor = start;
+            ListingGuard.Watch watch = guard.watch(due.target(), clock);
             boolean first = true;
             while (first || cursor.isPresent()) {
                 if (budgetSpent() && !first) {
                     return Optional.of(run.indexing(system, cursor, counts).ended(MatchRun.Status.running, counts,
                             Optional.of("time budget reached while indexing " + job.system() + "; resumes")));
                 }
-                Optional<String> blocked = guard.blocked(due.target());
+                Optional<String> blocked = watch.blocked();
                 if (blocked.isPresent()) {
                     return Optional.of(run.indexing(system, cursor, counts).ended(MatchRun.Status.running, counts,
                             Optional.of("account blocked: " + blocked.get())));
@@ -222,7 +223,7 @@ public class InitialMatching {
                 first = false;
                 OutboundClient.PageResult result = outbound.list(due.target(), job.resource(), Instant.EPOCH, cursor,
                         clock.instant().plus(config.fanOut().budget()));
-                guard.observe(due.target(), result.response());
+                watch.observe(result.response());
                 if (result.page().isEmpty()) {
                     String why = result.response() instanceof OutboundResponse.RateLimited
                             ? "rate limited (HTTP 429) listing " : "list request failed (HTTP "

@@ -258,8 +258,9 @@ public class ReconcilerService {
             return listing.end(Watermark.Ending.FAILED, plan.cursor(), "no mapping for system " + job.system());
         }
         Optional<String> cursor = plan.cursor();
+        ListingGuard.Watch watch = guard.watch(due.target(), clock);
         while (true) {
-            Optional<String> blocked = guard.blocked(due.target());
+            Optional<String> blocked = watch.blocked();
             if (blocked.isPresent()) {
                 return listing.end(Watermark.Ending.RATE_LIMITED, cursor, "account blocked: " + blocked.get());
             }
@@ -272,7 +273,7 @@ public class ReconcilerService {
             Instant callDeadline = clock.instant().plus(callBudget);
             OutboundClient.PageResult result = outbound.list(due.target(), job.resource(), plan.since(), cursor,
                     callDeadline);
-            guard.observe(due.target(), result.response());
+            watch.observe(result.response());
             if (result.response() instanceof OutboundResponse.RateLimited limited) {
                 return listing.end(Watermark.Ending.RATE_LIMITED, cursor, "HTTP " + limited.status()
                         + " from the list request" + limited.retryAt().map(t -> ", retry at " + t).orElse(""));
