@@ -223,9 +223,14 @@ public final class ReconcilerBenchmark {
             boolean oneRequestPerTen = figures.stream().allMatch(f -> f.sqsRequests() * 10 == f.records());
             System.out.printf(Locale.ROOT, "SQS requests per 10 records = 1 at every size: %s%n",
                     oneRequestPerTen ? "yes" : "NO");
-            boolean sameDynamo = figures.stream().map(Figures::dynamo).distinct().count() == 1;
-            System.out.printf(Locale.ROOT, "DynamoDB requests per run independent of the record count: %s (%s)%n",
-                    sameDynamo ? "yes" : "NO", small.dynamo());
+            // the breaker is re-read every 30 s of listing (ListingGuard.Watch): bounded by time, not by records
+            boolean sameDynamo = figures.stream().map(f -> {
+                Map<String, Integer> calls = new TreeMap<>(f.dynamo());
+                calls.remove("GetItem");
+                return calls;
+            }).distinct().count() == 1;
+            System.out.printf(Locale.ROOT, "DynamoDB requests per run independent of the record count (GetItem, the "
+                    + "breaker read every 30 s of listing, aside): %s (%s)%n", sameDynamo ? "yes" : "NO", small.dynamo());
             System.out.printf(Locale.ROOT, "total run time %.1f s%n", (System.nanoTime() - started) / 1e9);
         }
     }
