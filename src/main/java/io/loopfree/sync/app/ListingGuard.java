@@ -1,5 +1,8 @@
 package io.loopfree.sync.app;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,7 +16,8 @@ import io.loopfree.sync.domain.valve.BreakerRules;
 
 /**
  * The reconciler's seam to the per-account safety valves: asked before each page whether the account may be
- * listed (its breaker, read then: one GetItem per page), and told every list answer, whose rate-limit headers move
+ * listed (its breaker: read before the first page of a listing, then at most every 30 s or after a failed answer,
+ * see {@link Watch}), and told every list answer, whose rate-limit headers move
  * the breaker as a write's do. A 429 still ends the job as {@code rate_limited} (the run's own rule); the breaker
  * then also holds the account's writes until its reset. After the reset the page's list call is the half-open
  * probe: its answer closes the breaker (the held writes become due) or reopens it.
@@ -52,6 +56,47 @@ public class ListingGuard {
             probe.observe(target, response);
         } else {
             valves.observe(target, response);
+        }
+    }
+
+    /** How long one job's listing trusts a breaker read that let it list: reads stay few whatever it lists. */
+    static final Duration RECHECK = Duration.ofSeconds(30);
+
+    /** One job's listing of one account: the breaker read before its first page, then every {@link #RECHECK}. */
+    public Watch watch(OutboundTarget target, Clock clock) {
+        return new Watch(target, clock);
+    }
+
+    /**
+     * The breaker as one listing sees it: read (one GetItem) before the first page, again when {@link #RECHECK} has
+     * passed or after an answer other than a success (a 429 may have opened it), never per page: the listing's
+     * DynamoDB requests do not grow with the records it lists.
+     */
+    public final class Watch {
+        private final OutboundTarget target;
+        private final Clock clock;
+        private Instant admittedUntil;
+
+        private Watch(OutboundTarget target, Clock clock) {
+            this.target = target;
+            this.clock = clock;
+        }
+
+        public Optional<String> blocked() {
+            Instant now = clock.instant();
+            if (admittedUntil != null && now.isBefore(admittedUntil)) {
+                return Optional.empty();
+            }
+            Optional<String> blocked = ListingGuard.this.blocked(target);
+            admittedUntil = blocked.isEmpty() ? now.plus(RECHECK) : null;
+            return blocked;
+        }
+
+        public void observe(OutboundResponse response) {
+            ListingGuard.this.observe(target, response);
+            if (!(response instanceof OutboundResponse.Done)) {
+                admittedUntil = null;
+            }
         }
     }
 }

@@ -5,9 +5,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,12 +20,14 @@ import io.loopfree.sync.config.SyncConfig;
 import io.loopfree.sync.domain.change.ChangeMapping;
 import io.loopfree.sync.domain.change.FieldType;
 import io.loopfree.sync.domain.change.MappingException;
+import io.loopfree.sync.domain.connection.Connection;
 import io.loopfree.sync.domain.envelope.Envelope;
 import io.loopfree.sync.domain.outbound.OutboundProfile;
 import io.loopfree.sync.domain.outbound.OutboundResponse;
 import io.loopfree.sync.domain.reconcile.JobSelection;
 import io.loopfree.sync.domain.reconcile.ListedEnvelope;
 import io.loopfree.sync.domain.reconcile.ReconcileJob;
+import io.loopfree.sync.domain.reconcile.RunBudget;
 import io.loopfree.sync.domain.reconcile.Watermark;
 import io.loopfree.sync.ports.ConnectionRepository;
 import io.loopfree.sync.ports.EnvelopeQueue;
@@ -53,18 +57,29 @@ public class ReconcilerService {
      * @param pageLimit stop (checkpoint) after this many pages per job, besides the time budget
      */
     public record RunRequest(Optional<String> tenant, Optional<ReconcileJob> job, boolean forceFull,
-            OptionalInt pageLimit) {
+            OptionalInt pageLimit, Optional<MatchRequest> match) {
         public static final RunRequest SCHEDULED = new RunRequest(Optional.empty(), Optional.empty(), false,
                 OptionalInt.empty());
+
+        public RunRequest(Optional<String> tenant, Optional<ReconcileJob> job, boolean forceFull,
+                OptionalInt pageLimit) {
+            this(tenant, job, forceFull, pageLimit, Optional.empty());
+        }
 
         public RunRequest {
             if (forceFull && job.isEmpty()) {
                 throw new IllegalArgumentException("a forced full resync names its job");
             }
+            match = match == null ? Optional.empty() : match;
         }
     }
 
-    public record RunSummary(Instant startedAt, List<JobRun> jobs, List<String> invalidConnections) {
+    /** An operator's explicit (re-)matching of one connection: runs even if its matching completed before. */
+    public record MatchRequest(String tenant, String resource) {
+    }
+
+    public record RunSummary(Instant startedAt, List<JobRun> jobs, List<String> invalidConnections,
+            List<InitialMatching.Result> matchings) {
     }
 
     /**
@@ -86,10 +101,13 @@ public class ReconcilerService {
     private final Clock clock;
     private final SyncConfig.Reconciler settings;
     private final Duration callBudget;
+    private final InitialMatching matching;
 
     public ReconcilerService(ConnectionRepository connections, OutboundProfileRepository profiles,
             OutboundClient outbound, MappingRepository mappings, EnvelopeQueue queue, WatermarkStore watermarks,
-            PendingWrites pendingWrites, ListingGuard guard, Clock clock, SyncConfig config) {
+            PendingWrites pendingWrites, ListingGuard guard, Clock clock, SyncConfig config,
+            InitialMatching matching) {
+        this.matching = matching;
         this.connections = connections;
         this.profiles = profiles;
         this.outbound = outbound;
@@ -104,18 +122,68 @@ public class ReconcilerService {
     }
 
     public RunSummary run(RunRequest request) {
+        return run(request, Optional.empty());
+    }
+
+    /**
+     * @param invocationDeadline when the Lambda invocation is killed (its context's remaining time), when known:
+     *                           listing stops {@code sync.reconciler.deadline-margin} before it, or at the
+     *                           configured time budget if that comes first
+     */
+    public RunSummary run(RunRequest request, Optional<Instant> invocationDeadline) {
         Instant startedAt = clock.instant();
-        Instant budgetEnd = startedAt.plus(settings.timeBudget());
+        Instant budgetEnd = RunBudget.end(startedAt, settings.timeBudget(), invocationDeadline,
+                settings.deadlineMargin());
         List<String> invalid = new ArrayList<>();
-        List<JobSelection.Due> due = JobSelection.due(connections.all(invalid::add), this::listable, request.tenant(),
-                request.job(),
+        List<Connection> all = connections.all(invalid::add);
+        List<JobSelection.Due> due = JobSelection.due(all, this::listable, request.tenant(), request.job(),
                 settings.jobs().orElse(List.of()));
         invalid.forEach(why -> LOG.warnf("reconcile: connection left out: %s", bounded(why)));
+        List<InitialMatching.Result> matchings = new ArrayList<>();
+        Set<String> awaitingMatching = match(all, due, request, budgetEnd, matchings);
         List<JobRun> runs = new ArrayList<>();
         for (JobSelection.Due job : due) {
+            if (awaitingMatching.contains(job.job().tenant() + "#" + job.job().resource())) {
+                // its first sync is the matching: listing it before would create what matching pairs
+                runs.add(new JobRun(job.job().label(), "awaiting_matching", null, false, false, 0, 0, 0, null,
+                        "the connection's initial matching has not completed", null));
+                continue;
+            }
             runs.add(runJob(job, request, budgetEnd));
         }
-        return new RunSummary(startedAt, runs, List.copyOf(invalid));
+        return new RunSummary(startedAt, runs, List.copyOf(invalid), List.copyOf(matchings));
+    }
+
+    /**
+     * Initial matching of the connections this run touches that have a match rule and have not completed it (or
+     * that the request names); the connections whose matching did not complete are returned
+     * ({@code tenant#resource}): their jobs wait.
+     */
+    private Set<String> match(List<Connection> all, List<JobSelection.Due> due, RunRequest request, Instant budgetEnd,
+            List<InitialMatching.Result> results) {
+        Set<String> awaiting = new HashSet<>();
+        for (Connection connection : all) {
+            if (connection.matchRule().isEmpty()) {
+                continue;
+            }
+            boolean named = request.match().filter(m -> m.tenant().equals(connection.tenant())
+                    && m.resource().equals(connection.resource())).isPresent();
+            boolean touched = due.stream().anyMatch(d -> d.job().tenant().equals(connection.tenant())
+                    && d.job().resource().equals(connection.resource()));
+            if (!named && !touched) {
+                continue;
+            }
+            List<JobSelection.Due> jobs = JobSelection.due(List.of(connection), this::listable, Optional.empty(),
+                    Optional.empty(), settings.jobs().orElse(List.of()));
+            Optional<InitialMatching.Result> result = matching.run(connection, jobs, named, budgetEnd);
+            if (result.isPresent()) {
+                results.add(result.get());
+                if (!"completed".equals(result.get().status())) {
+                    awaiting.add(connection.tenant() + "#" + connection.resource());
+                }
+            }
+        }
+        return awaiting;
     }
 
     private boolean listable(String profile) {
@@ -192,8 +260,9 @@ public class ReconcilerService {
             return listing.end(Watermark.Ending.FAILED, plan.cursor(), "no mapping for system " + job.system());
         }
         Optional<String> cursor = plan.cursor();
+        ListingGuard.Watch watch = guard.watch(due.target(), clock);
         while (true) {
-            Optional<String> blocked = guard.blocked(due.target());
+            Optional<String> blocked = watch.blocked();
             if (blocked.isPresent()) {
                 return listing.end(Watermark.Ending.RATE_LIMITED, cursor, "account blocked: " + blocked.get());
             }
@@ -206,7 +275,7 @@ public class ReconcilerService {
             Instant callDeadline = clock.instant().plus(callBudget);
             OutboundClient.PageResult result = outbound.list(due.target(), job.resource(), plan.since(), cursor,
                     callDeadline);
-            guard.observe(due.target(), result.response());
+            watch.observe(result.response());
             if (result.response() instanceof OutboundResponse.RateLimited limited) {
                 return listing.end(Watermark.Ending.RATE_LIMITED, cursor, "HTTP " + limited.status()
                         + " from the list request" + limited.retryAt().map(t -> ", retry at " + t).orElse(""));

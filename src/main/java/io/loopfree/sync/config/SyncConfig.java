@@ -312,12 +312,20 @@ public interface SyncConfig {
         Duration skewBuffer();
 
         /**
-         * How long one invocation lists before it checkpoints its cursor and stops cleanly (the next run resumes).
-         * Funqy does not hand the Lambda context's remaining time to the function, so this is configured: keep it
-         * well below the function's timeout (the template sets it from that timeout).
+         * How long one invocation lists at most before it checkpoints its cursor and stops cleanly (the next run
+         * resumes). Under the managed Java runtime the Lambda context's remaining time also bounds it (minus
+         * {@link #deadlineMargin()}); the native runtime's poll loop does not expose the context, so there this
+         * budget is the only bound: keep it well below the function's timeout (the template sets it from that).
          */
         @WithDefault("10m")
         Duration timeBudget();
+
+        /**
+         * Listing stops this long before the invocation's deadline (Lambda context): room to store the watermark
+         * and retry the account's pending writes ({@link #drainBudget()}) after the page in flight.
+         */
+        @WithDefault("75s")
+        Duration deadlineMargin();
 
         /** How long a run holds its job: longer than the time budget plus the pending-write drain. */
         @WithDefault("15m")

@@ -12,7 +12,25 @@ public record ReconcileResult(
         @JsonProperty("startedAt") String startedAt,
         @JsonProperty("error") String error,
         @JsonProperty("jobs") List<Job> jobs,
-        @JsonProperty("invalidConnections") List<String> invalidConnections) {
+        @JsonProperty("invalidConnections") List<String> invalidConnections,
+        @JsonProperty("matching") List<Matching> matching) {
+
+    /**
+     * A connection's initial matching in this invocation (docs/reconciler.md): completed, running (checkpointed:
+     * resumes), failed, skipped, lease_lost; what it found so far.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Matching(
+            @JsonProperty("connection") String connection,
+            @JsonProperty("status") String status,
+            @JsonProperty("indexed") long indexed,
+            @JsonProperty("unkeyed") long unkeyed,
+            @JsonProperty("matched") long matched,
+            @JsonProperty("unmatched") long unmatched,
+            @JsonProperty("ambiguous") long ambiguous,
+            @JsonProperty("known") long known,
+            @JsonProperty("reason") String reason) {
+    }
 
     /**
      * @param status         running (checkpointed: resumes), completed, partial_failure, rate_limited, failed, or

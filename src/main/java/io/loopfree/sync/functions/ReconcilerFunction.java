@@ -9,8 +9,10 @@ import java.util.OptionalInt;
 
 import jakarta.inject.Inject;
 
+import io.loopfree.sync.app.InitialMatching;
 import io.loopfree.sync.app.ReconcilerService;
 import io.loopfree.sync.app.SyncMetrics;
+import io.loopfree.sync.domain.reconcile.MatchRun;
 import io.loopfree.sync.domain.reconcile.ReconcileJob;
 import io.quarkus.funqy.Funq;
 
@@ -34,12 +36,14 @@ public class ReconcilerFunction {
             request = request(event == null ? null : event.detail());
         } catch (IllegalArgumentException e) {
             // a malformed manual request is answered, not retried
-            return new ReconcileResult(eventId, null, e.getMessage(), List.of(), List.of());
+            return new ReconcileResult(eventId, null, e.getMessage(), List.of(), List.of(), null);
         }
-        ReconcilerService.RunSummary summary = reconciler.run(request);
+        ReconcilerService.RunSummary summary = reconciler.run(request, InvocationDeadline.current());
         metrics.reconciled(summary, clock.instant());
         return new ReconcileResult(eventId, summary.startedAt().toString(), null,
-                summary.jobs().stream().map(ReconcilerFunction::job).toList(), summary.invalidConnections());
+                summary.jobs().stream().map(ReconcilerFunction::job).toList(), summary.invalidConnections(),
+                summary.matchings().isEmpty() ? null : summary.matchings().stream().map(ReconcilerFunction::matching)
+                        .toList());
     }
 
     static ReconcilerService.RunRequest request(ScheduledEvent.Detail detail) {
@@ -51,9 +55,21 @@ public class ReconcilerFunction {
         if (detail.pageLimit() != null && detail.pageLimit() < 1) {
             throw new IllegalArgumentException("detail.pageLimit must be at least 1");
         }
+        Optional<ReconcilerService.MatchRequest> match = Optional.ofNullable(detail.match()).map(m -> {
+            if (m.tenant() == null || m.tenant().isBlank() || m.resource() == null || m.resource().isBlank()) {
+                throw new IllegalArgumentException("detail.match needs a tenant and a resource");
+            }
+            return new ReconcilerService.MatchRequest(m.tenant(), m.resource());
+        });
         return new ReconcilerService.RunRequest(
                 Optional.ofNullable(detail.tenant()).filter(t -> !t.isBlank()), job, Boolean.TRUE.equals(detail.forceFullResync()),
-                detail.pageLimit() == null ? OptionalInt.empty() : OptionalInt.of(detail.pageLimit()));
+                detail.pageLimit() == null ? OptionalInt.empty() : OptionalInt.of(detail.pageLimit()), match);
+    }
+
+    private static ReconcileResult.Matching matching(InitialMatching.Result result) {
+        MatchRun.Counts c = result.counts();
+        return new ReconcileResult.Matching(result.connection(), result.status(), c.indexed(), c.unkeyed(),
+                c.matched(), c.unmatched(), c.ambiguous(), c.known(), result.reason());
     }
 
     private static ReconcileResult.Job job(ReconcilerService.JobRun run) {

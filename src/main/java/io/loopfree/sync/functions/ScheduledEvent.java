@@ -33,7 +33,15 @@ public record ScheduledEvent(
             @JsonProperty("tenant") String tenant,
             @JsonProperty("job") Job job,
             @JsonProperty("forceFullResync") Boolean forceFullResync,
-            @JsonProperty("pageLimit") Integer pageLimit) {
+            @JsonProperty("pageLimit") Integer pageLimit,
+            @JsonProperty("match") Match match) {
+    }
+
+    /** An explicit (re-)matching of one connection: {@code "match": {"tenant": "acme", "resource": "contact"}}. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Match(
+            @JsonProperty("tenant") String tenant,
+            @JsonProperty("resource") String resource) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -93,7 +93,8 @@ class SyncMetricsTest {
         var skipped = new ReconcilerService.JobRun("acme/sandbox/s1/contact", "skipped", null, false, false, 0, 0, 0,
                 null, "held", null);
 
-        metrics.reconciled(new ReconcilerService.RunSummary(started, List.of(completed, failed, skipped), List.of()), now);
+        metrics.reconciled(new ReconcilerService.RunSummary(started, List.of(completed, failed, skipped), List.of(),
+                List.of()), now);
 
         assertThat(emitted).filteredOn(d -> d.name().equals("ReconciliationRuns"))
                 .extracting(d -> d.dimensions().get("status")).containsExactly("completed", "failed", "skipped");

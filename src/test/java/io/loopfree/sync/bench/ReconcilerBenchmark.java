@@ -180,12 +180,16 @@ public final class ReconcilerBenchmark {
                     new io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore(dynamo, config),
                     new JsonOutboundProfileRepository(Optional.empty()), (name, value, unit, dimensions, properties) -> { }, clock,
                     config);
+            SqsEnvelopeQueue queue = new SqsEnvelopeQueue(new io.loopfree.sync.adapters.sqs.SqsSender(sqs, config));
+            DynamoWatermarkStore watermarks = new DynamoWatermarkStore(dynamo, config);
+            ClasspathMappingRepository mappings = new ClasspathMappingRepository();
+            ListingGuard guard = new ListingGuard(valves);
             ReconcilerService reconciler = new ReconcilerService(new DynamoConnectionRepository(dynamo, config, clock),
-                    new JsonOutboundProfileRepository(Optional.empty()), system, new ClasspathMappingRepository(),
-                    new SqsEnvelopeQueue(new io.loopfree.sync.adapters.sqs.SqsSender(sqs, config)),
-                    new DynamoWatermarkStore(dynamo, config),
+                    new JsonOutboundProfileRepository(Optional.empty()), system, mappings, queue, watermarks,
                     new PendingWrites(ledger, new OutboundSender(system, clock, config), valves, clock, config),
-                    new ListingGuard(valves), clock, config);
+                    guard, clock, config, new io.loopfree.sync.app.InitialMatching(
+                            new io.loopfree.sync.adapters.dynamodb.DynamoMatchStore(dynamo, config), system, mappings,
+                            queue, watermarks, guard, clock, config));
             ReconcilerService.RunRequest request = new ReconcilerService.RunRequest(Optional.of("bench"),
                     Optional.of(new ReconcileJob("bench", "sandbox-rich", "rich", "contact")), true, OptionalInt.empty());
 
@@ -213,8 +217,20 @@ public final class ReconcilerBenchmark {
             Figures small = figures.get(0);
             Figures large = figures.get(figures.size() - 1);
             System.out.println();
-            System.out.printf(Locale.ROOT, "heap after the run, 100k vs 1k records: %+.1f%%%n",
-                    100.0 * (large.heapAfterKb() - small.heapAfterKb()) / small.heapAfterKb());
+            double heapGrowth = 100.0 * (large.heapAfterKb() - small.heapAfterKb()) / small.heapAfterKb();
+            System.out.printf(Locale.ROOT, "heap after the run, 100k vs 1k records: %+.1f%% (flat within ±10%%: %s)%n",
+                    heapGrowth, Math.abs(heapGrowth) <= 10 ? "yes" : "NO");
+            boolean oneRequestPerTen = figures.stream().allMatch(f -> f.sqsRequests() * 10 == f.records());
+            System.out.printf(Locale.ROOT, "SQS requests per 10 records = 1 at every size: %s%n",
+                    oneRequestPerTen ? "yes" : "NO");
+            // the breaker is re-read every 30 s of listing (ListingGuard.Watch): bounded by time, not by records
+            boolean sameDynamo = figures.stream().map(f -> {
+                Map<String, Integer> calls = new TreeMap<>(f.dynamo());
+                calls.remove("GetItem");
+                return calls;
+            }).distinct().count() == 1;
+            System.out.printf(Locale.ROOT, "DynamoDB requests per run independent of the record count (GetItem, the "
+                    + "breaker read every 30 s of listing, aside): %s (%s)%n", sameDynamo ? "yes" : "NO", small.dynamo());
             System.out.printf(Locale.ROOT, "total run time %.1f s%n", (System.nanoTime() - started) / 1e9);
         }
     }

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -33,6 +34,7 @@ import io.loopfree.sync.adapters.dynamodb.ConnectionSeeds;
 import io.loopfree.sync.domain.envelope.EnvelopeCodec;
 import io.loopfree.sync.app.ProcessingException;
 import io.loopfree.sync.app.ProcessorService;
+import io.loopfree.sync.app.ReconcilerService;
 import io.loopfree.sync.domain.envelope.Envelope;
 import io.loopfree.sync.domain.reconcile.ListedEnvelope;
 import io.loopfree.sync.domain.reconcile.ReconcileJob;
@@ -72,6 +74,10 @@ class ReconcilerTest extends FunctionTestSupport {
             config.put("sync.identities.sandbox-rich", "loopfree-sync");
             config.put("sync.dedup.ttl", "3650d");
             config.put("sync.markers.ttl", "3650d");
+            // a first sync writes every record once, in one loop-detector window (the clock is fixed): at the
+            // issue's volume (1,000) that exceeds the detector's floor (50 × 5) and would defer the writes to the
+            // breaker's reset; the detector has its own tests (SafetyValvesTest)
+            config.put("sync.valves.loop.floor", "100000");
             for (int i = 1; i <= MAX_TENANTS; i++) {
                 for (String system : List.of(SandboxWorld.APP, SandboxWorld.RICH, SandboxWorld.SKINNY, "salesforce")) {
                     config.put("webhook-secrets." + system + ".rec" + i + ".outbound-token", SandboxWorld.ENGINE_TOKEN);
@@ -110,6 +116,9 @@ class ReconcilerTest extends FunctionTestSupport {
 
     @Inject
     WatermarkStore watermarks;
+
+    @Inject
+    ReconcilerService reconcilerService;
 
     private SandboxWorld world;
     private WireMockServer salesforce;
@@ -182,6 +191,96 @@ class ReconcilerTest extends FunctionTestSupport {
     }
 
     @Test
+    void initialMatchingPairsTheSharedContactsCreatesTheRestOnceAndReportsAmbiguousKeys() {
+        // n contacts on each side, half of them shared by e-mail (case and spacing differ); at the issue's volume:
+        // ./mvnw -Dlambda.test-port=18095 test -Dtest=ReconcilerTest#initialMatching* -Dreconciler.matching.records=1000
+        int n = Integer.getInteger("reconciler.matching.records", 60);
+        int shared = n / 2;
+        // the records predate the run (the run starts at T): the jobs' delta after matching lists none of them
+        SandboxWorld w = new SandboxWorld("rec" + TENANTS.incrementAndGet(), new TestClock(T.minus(Duration.ofHours(1))));
+        world = w;
+        try (DynamoDbClient dynamo = dynamo()) {
+            w.seedConnection(dynamo, SyncResources.STATE_TABLE, c -> {
+                ((com.fasterxml.jackson.databind.node.ArrayNode) c.get("systems")).remove(2); // app + sandbox-rich
+                ObjectNode match = c.putObject("match");
+                match.putArray("keys").add("email");
+                match.put("winner", SandboxWorld.APP);
+                return c;
+            });
+        }
+        w.app.control(SandboxControl.dropWebhooks(n + 2));
+        w.rich.control(SandboxControl.dropWebhooks(n + 3));
+        for (int i = 0; i < n; i++) {
+            w.app.humanCreate("contact", Map.of("email", "person" + i + "@example.com", "name", "Person " + i));
+        }
+        for (int i = n - shared; i < 2 * n - shared; i++) {
+            w.rich.humanCreate("contact", Map.of("email", " Person" + i + "@Example.com", "firstname", "Rich",
+                    "lastname", Integer.toString(i)));
+        }
+        // ambiguous: two app contacts share an address the CRM has once; two CRM contacts share another
+        w.app.humanCreate("contact", Map.of("email", "twins@example.com", "name", "Twin One"));
+        w.app.humanCreate("contact", Map.of("email", "TWINS@example.com", "name", "Twin Two"));
+        w.rich.humanCreate("contact", Map.of("email", "twins@example.com", "firstname", "Twin"));
+        w.rich.humanCreate("contact", Map.of("email", "pair@example.com", "firstname", "Pair", "lastname", "A"));
+        w.rich.humanCreate("contact", Map.of("email", "pair@example.com", "firstname", "Pair", "lastname", "B"));
+        assertThat(w.take()).as("no webhook: the accounts are being connected").isEmpty();
+
+        // the service itself: at the issue's volume the run outlasts the test's HTTP invocation timeout
+        ReconcilerService.RunSummary first = reconcilerService.run(new ReconcilerService.RunRequest(
+                Optional.of(w.tenant), Optional.empty(), false, java.util.OptionalInt.empty()));
+        assertThat(first.matchings()).singleElement().satisfies(m -> {
+            assertThat(m.status()).as(m.toString()).isEqualTo("completed");
+            assertThat(m.counts().indexed()).isEqualTo(2L * n + 5);
+            assertThat(m.counts().matched()).isEqualTo(shared);
+            assertThat(m.counts().unmatched()).isEqualTo(2L * (n - shared));
+            assertThat(m.counts().ambiguous()).isEqualTo(2);
+            assertThat(m.counts().known()).isZero();
+        });
+        ReconcilerService.JobRun appJob = jobRun(first, SandboxWorld.APP);
+        assertThat(appJob.status()).isEqualTo("completed");
+        assertThat(appJob.since()).as("the matching was the first sync").isEqualTo(T.minus(Duration.ofMinutes(2)));
+        assertThat(jobRun(first, SandboxWorld.RICH).drained().written()).as("the shared contacts updated to the "
+                + "winner's values by the account's drain").isEqualTo(shared);
+        settle();
+
+        // each way: the other side's unshared contacts created once; the shared ones linked, not copied
+        assertThat(creates(w, SandboxWorld.APP)).hasSize(n - shared);
+        assertThat(creates(w, SandboxWorld.RICH)).hasSize(n - shared);
+        assertThat(w.engineWrites(SandboxWorld.RICH)).as("creates + the shared contacts' updates").hasSize(n);
+        assertThat(w.engineWrites(SandboxWorld.APP)).as("nothing but creates written to the winner")
+                .hasSize(n - shared);
+        assertThat(w.app.records("contact")).hasSize(2 * n - shared + 2);
+        assertThat(w.rich.records("contact")).hasSize(2 * n - shared + 3);
+        assertThat(duplicates(w.app.records("contact"))).as("no duplicate by e-mail but the reported ones")
+                .containsExactly("twins@example.com");
+        assertThat(duplicates(w.rich.records("contact"))).containsExactly("pair@example.com");
+        // the winner's values where the pair differed; the CRM's contact kept its id
+        String sharedId = w.rich.records("contact").stream()
+                .filter(r -> r.path("lastname").asText().equals(Integer.toString(n - shared))).findFirst().orElseThrow()
+                .path("id").asText();
+        assertThat(w.rich.record("contact", sharedId).orElseThrow().path("firstname").asText()).isEqualTo("Person");
+        assertThat(w.rich.record("contact", sharedId).orElseThrow().path("email").asText())
+                .isEqualTo("person" + (n - shared) + "@example.com");
+        assertThat(links(w, SandboxWorld.RICH)).as("a link per shared contact and per contact created there")
+                .hasSize(shared + (n - shared));
+
+        // the operator's report: one item per ambiguous key
+        List<Map<String, AttributeValue>> report = report(w);
+        assertThat(report).extracting(i -> i.get("sk").s()).containsExactlyInAnyOrder("twins@example.com",
+                "pair@example.com");
+        assertThat(report).allSatisfy(i -> assertThat(i.get("kind").s()).isEqualTo("ambiguous"));
+        assertThat(report).filteredOn(i -> i.get("sk").s().equals("twins@example.com")).singleElement()
+                .satisfies(i -> assertThat(i.get("reason").s()).isEqualTo("2 records in app share the key"));
+
+        // the next run: matching is done, the deltas find nothing to do, nothing is written back
+        JsonPath second = reconcile(Map.of("tenant", w.tenant));
+        assertThat(second.getList("matching")).isNull();
+        settle();
+        assertThat(w.engineWrites(SandboxWorld.APP)).hasSize(n - shared);
+        assertThat(w.engineWrites(SandboxWorld.RICH)).hasSize(n);
+    }
+
+    @Test
     void aRunStoppedByItsBudgetResumesOnItsPageAndEnqueuesEveryRecordExactlyOnce() {
         int n = 250;
         SandboxWorld w = world(null);
@@ -212,6 +311,27 @@ class ReconcilerTest extends FunctionTestSupport {
         assertThat(done.get("recordCount").n()).isEqualTo(Integer.toString(n));
         assertThat(done.get("lastSuccessful").s()).isEqualTo("2026-11-20T10:00:30.000Z");
         assertThat(done).doesNotContainKey("cursor");
+    }
+
+    @Test
+    void aRunStopsBeforeTheInvocationsDeadlineFromTheLambdaContextAndResumes() {
+        SandboxWorld w = world(null);
+        createDropped(w, 150);
+        ReconcileJob job = new ReconcileJob(w.tenant, SandboxWorld.APP, SandboxWorld.APP, "contact");
+        ReconcilerService.RunRequest one = new ReconcilerService.RunRequest(Optional.empty(), Optional.of(job), false,
+                java.util.OptionalInt.empty());
+        // killed 60 s after the start: inside the 75 s margin, so only the first page is listed, then a checkpoint
+        ReconcilerService.RunSummary first = reconcilerService.run(one, Optional.of(T.plusSeconds(60)));
+        assertThat(first.jobs()).singleElement().satisfies(run -> {
+            assertThat(run.status()).isEqualTo("running");
+            assertThat(run.records()).isEqualTo(100);
+        });
+        ReconcilerService.RunSummary next = reconcilerService.run(one, Optional.of(T.plus(Duration.ofMinutes(5))));
+        assertThat(next.jobs()).singleElement().satisfies(run -> {
+            assertThat(run.status()).isEqualTo("completed");
+            assertThat(run.resumed()).isTrue();
+            assertThat(run.records()).isEqualTo(50);
+        });
     }
 
     @Test
@@ -362,6 +482,42 @@ class ReconcilerTest extends FunctionTestSupport {
     }
 
     // ---- helpers
+
+    private static ReconcilerService.JobRun jobRun(ReconcilerService.RunSummary summary, String system) {
+        return summary.jobs().stream().filter(j -> j.job().split("/")[1].equals(system)).findFirst().orElseThrow();
+    }
+
+    private static List<io.loopfree.sync.local.sandbox.SandboxAudit.Write> creates(SandboxWorld w, String system) {
+        return w.engineWrites(system).stream().filter(write -> "PUT".equals(write.method())).toList();
+    }
+
+    /** Normalized e-mail addresses held by more than one record. */
+    private static List<String> duplicates(List<ObjectNode> records) {
+        Map<String, Integer> count = new HashMap<>();
+        records.forEach(r -> count.merge(r.path("email").asText().trim().toLowerCase(java.util.Locale.ROOT), 1,
+                Integer::sum));
+        return count.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().toList();
+    }
+
+    private static List<Map<String, AttributeValue>> links(SandboxWorld w, String system) {
+        String prefix = "LINK#" + w.tenant + "#contact#" + system + "#";
+        List<Map<String, AttributeValue>> links = new ArrayList<>();
+        try (DynamoDbClient dynamo = dynamo()) {
+            dynamo.scanPaginator(b -> b.tableName(SyncResources.STATE_TABLE).consistentRead(true)
+                    .filterExpression("begins_with(pk, :prefix)")
+                    .expressionAttributeValues(Map.of(":prefix", AttributeValue.fromS(prefix))))
+                    .items().forEach(links::add);
+        }
+        return links;
+    }
+
+    private static List<Map<String, AttributeValue>> report(SandboxWorld w) {
+        try (DynamoDbClient dynamo = dynamo()) {
+            return dynamo.query(b -> b.tableName(SyncResources.STATE_TABLE).consistentRead(true)
+                    .keyConditionExpression("pk = :pk").expressionAttributeValues(Map.of(":pk",
+                            AttributeValue.fromS("MATCHREPORT#" + w.tenant + "#contact")))).items();
+        }
+    }
 
     private static void createDropped(SandboxWorld w, int n) {
         w.app.control(SandboxControl.dropWebhooks(n));

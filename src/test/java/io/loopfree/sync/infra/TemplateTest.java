@@ -176,7 +176,7 @@ class TemplateTest {
         assertThat(list(map(parameters.get("FunctionRuntime")).get("AllowedValues")))
                 .containsExactly("provided.al2023", "java21");
         assertThat(globals.get("Handler")).isEqualTo(Map.of("Fn::If", List.of("IsJvm",
-                "io.quarkus.funqy.lambda.FunqyStreamHandler::handleRequest", "not.used.in.provided.runtime")));
+                "io.loopfree.sync.functions.DeadlineStreamHandler::handleRequest", "not.used.in.provided.runtime")));
         assertThat(list(map(parameters.get("Architecture")).get("AllowedValues"))).containsExactlyInAnyOrder(
                 "arm64", "x86_64");
     }

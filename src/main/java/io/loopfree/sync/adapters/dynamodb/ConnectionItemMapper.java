@@ -12,6 +12,7 @@ import io.loopfree.sync.domain.connection.ConnectionSystem;
 import io.loopfree.sync.domain.connection.DeletePolicy;
 import io.loopfree.sync.domain.connection.FieldDirection;
 import io.loopfree.sync.domain.connection.InvalidConnectionException;
+import io.loopfree.sync.domain.connection.MatchRule;
 import io.loopfree.sync.domain.connection.Ownership;
 import io.loopfree.sync.domain.outbound.OutboundTarget;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -26,6 +27,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * systems=[ { system=app, account=acme, profile=app, credentials=outbound-token,
  *             params={ baseUrl=https://app.example.com/api }, directions={ plan=from_system } }, … ]
  * overrides={ salesforce={ changeAgent=payload.payload.Integration_Source__c } }   (optional, per system)
+ * match={ keys=[ email ], winner=app }           (optional: initial matching, docs/reconciler.md)
  * </pre>
  */
 final class ConnectionItemMapper {
@@ -84,7 +86,7 @@ final class ConnectionItemMapper {
                 });
             }
             return new Connection(tenant, resource, systems, ownership(item.get("ownership"), where),
-                    DeletePolicy.parse(text(item, "onDelete")), overrides);
+                    DeletePolicy.parse(text(item, "onDelete")), overrides, match(item.get("match"), where));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new InvalidConnectionException(where + e.getMessage(), e);
         }
@@ -112,6 +114,20 @@ final class ConnectionItemMapper {
         }
         OutboundTarget target = new OutboundTarget(tenant, system, account, profile, text(map, "credentials"), params);
         return new ConnectionSystem(system, account, target, directions);
+    }
+
+    private static MatchRule match(AttributeValue stored, String where) {
+        if (stored == null || stored.nul() != null && stored.nul()) {
+            return null;
+        }
+        if (!stored.hasM()) {
+            throw new InvalidConnectionException(where + "match must be a map with keys and winner");
+        }
+        AttributeValue keys = stored.m().get("keys");
+        if (keys == null || !keys.hasL()) {
+            throw new InvalidConnectionException(where + "match.keys must be a list of one or two unified fields");
+        }
+        return new MatchRule(keys.l().stream().map(AttributeValue::s).toList(), text(stored.m(), "winner"));
     }
 
     private static Ownership ownership(AttributeValue stored, String where) {

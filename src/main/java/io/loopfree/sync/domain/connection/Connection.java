@@ -14,9 +14,15 @@ import java.util.Optional;
  *                  hierarchy: one customer's Salesforce marks our writes in a custom field, another relies on the
  *                  integration user): expression name ({@code changeAgent}, {@code actor.id}, {@code fields}…) →
  *                  JSONata, replacing the shipped mapping's in every rule
+ * @param match     how records that already exist in several systems are paired at first sync (null: never)
  */
 public record Connection(String tenant, String resource, List<ConnectionSystem> systems, Ownership ownership,
-        DeletePolicy onDelete, Map<String, Map<String, String>> overrides) {
+        DeletePolicy onDelete, Map<String, Map<String, String>> overrides, MatchRule match) {
+
+    public Connection(String tenant, String resource, List<ConnectionSystem> systems, Ownership ownership,
+            DeletePolicy onDelete, Map<String, Map<String, String>> overrides) {
+        this(tenant, resource, systems, ownership, onDelete, overrides, null);
+    }
 
     public Connection(String tenant, String resource, List<ConnectionSystem> systems, Ownership ownership,
             DeletePolicy onDelete) {
@@ -34,6 +40,15 @@ public record Connection(String tenant, String resource, List<ConnectionSystem> 
             throw new IllegalArgumentException("connection " + tenant + "/" + resource + ": owner '" + object.owner()
                     + "' is not one of its systems");
         }
+        if (match != null && systems.stream().noneMatch(s -> s.system().equals(match.winner()))) {
+            throw new IllegalArgumentException("connection " + tenant + "/" + resource + ": match.winner '"
+                    + match.winner() + "' is not one of its systems");
+        }
+    }
+
+    /** The initial-matching rule, when the connection has one. */
+    public Optional<MatchRule> matchRule() {
+        return Optional.ofNullable(match);
     }
 
     public Optional<ConnectionSystem> system(String system) {
