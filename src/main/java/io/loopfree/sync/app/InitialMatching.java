@@ -355,7 +355,7 @@ public class InitialMatching {
         private Envelope envelope(MatchStore.IndexEntry entry) {
             return ListedEnvelope.of(bySystem.get(entry.system()).job(), entry.recordId(),
                     Instant.parse(entry.updatedAt()), entry.updatedAt(), clock.instant(),
-                    entry.body().getBytes(StandardCharsets.UTF_8));
+                    entry.body().getBytes(StandardCharsets.UTF_8), true);
         }
 
         private Change change(MatchStore.IndexEntry entry) {

@@ -38,6 +38,7 @@ import io.loopfree.sync.domain.outbound.FanOutPlanner;
 import io.loopfree.sync.domain.outbound.OutboundResponse;
 import io.loopfree.sync.domain.outbound.OutboxKey;
 import io.loopfree.sync.domain.outbound.PendingWrite;
+import io.loopfree.sync.domain.reconcile.ListedEnvelope;
 import io.loopfree.sync.domain.state.RecordKey;
 import io.loopfree.sync.domain.state.RecordState;
 import io.loopfree.sync.domain.state.StateRules;
@@ -203,7 +204,8 @@ public class ProcessorService {
                 return new Processed(new Outcome.Dropped(echo.get()), change.recordLabel());
             }
         }
-        return filterAndApply(change, mapping, connection, clock.instant().plus(config.fanOut().budget()));
+        return filterAndApply(change, mapping, connection, clock.instant().plus(config.fanOut().budget()),
+                ListedEnvelope.fullSync(envelope));
     }
 
     /**
@@ -237,8 +239,9 @@ public class ProcessorService {
         throw new ProcessingException("apply-conflict", record, "merge of " + record + " kept conflicting", null);
     }
 
+    /** @param fullSync listed by a full sync: its writes are not loop evidence ({@link ListedEnvelope#FULL_SYNC_HEADER}) */
     private Processed filterAndApply(Change received, ChangeMapping mapping, Optional<Connection> connection,
-            Instant deadline) {
+            Instant deadline, boolean fullSync) {
         if (received.isMerge()) {
             return merge(received);
         }
@@ -270,7 +273,7 @@ public class ProcessorService {
             StateRules.Decision decision = StateRules.decide(change, view.record(), now);
             if (decision instanceof StateRules.Drop drop && StateRules.STALE.equals(drop.reason())) {
                 // older than what the system holds: not an echo either (ours is as new as the write it echoes)
-                return dropped(event, drop.reason(), view, record, now, deadline);
+                return dropped(event, drop.reason(), view, record, now, deadline, fullSync);
             }
 
             Optional<Marker> marker = view.marker(change.system());
@@ -297,7 +300,7 @@ public class ProcessorService {
             }
 
             if (decision instanceof StateRules.Drop drop) {
-                return dropped(event, drop.reason(), view, record, now, deadline);
+                return dropped(event, drop.reason(), view, record, now, deadline, fullSync);
             }
 
             RecordState next = ((StateRules.Apply) decision).next();
@@ -330,7 +333,7 @@ public class ProcessorService {
             boolean retry = results.stream().anyMatch(r -> r instanceof SyncLedger.WillRetry);
             SyncLedger.EventFate fate = retry ? new SyncLedger.Release(event, claim)
                     : new SyncLedger.Finish(event, claim, Outcome.APPLIED.label());
-            List<SyncLedger.ValveCount> counts = session.counts(results, record);
+            List<SyncLedger.ValveCount> counts = SafetyValves.loopEvidence(session.counts(results, record), fullSync);
             SyncLedger.Completion completion = ledger.complete(fate, plan.state().key(), plan.state().version(), results,
                     counts, !sendable.isEmpty(), clock.instant(), dedupTtl);
             session.afterWrites(counts, record);
@@ -383,7 +386,7 @@ public class ProcessorService {
      * writes failed finds its state applied, and must not leave them behind.
      */
     private Processed dropped(EventKey event, String reason, SyncLedger.RecordView view, String record, Instant now,
-            Instant deadline) {
+            Instant deadline, boolean fullSync) {
         // while another change's apply is sending them, they are its to send
         List<PendingWrite> pending = view.record().busyFor(event.asItemKey(), now) ? List.of()
                 : view.pending().stream().filter(PendingWrite::sendable).toList();
@@ -397,7 +400,7 @@ public class ProcessorService {
         SafetyValves.Session session = valves.session(view);
         List<SyncLedger.WriteResult> results = sender.send(pending, view.record(), deadline, session);
         boolean retry = results.stream().anyMatch(r -> r instanceof SyncLedger.WillRetry);
-        List<SyncLedger.ValveCount> counts = session.counts(results, record);
+        List<SyncLedger.ValveCount> counts = SafetyValves.loopEvidence(session.counts(results, record), fullSync);
         // a mark left by a dead delivery of this event (or one whose lease ended) ends with these writes
         ledger.complete(retry ? new SyncLedger.NoEvent() : new SyncLedger.Drop(event, "dropped:" + reason),
                 view.record().key(), view.record().version(), results, counts, view.record().writing() != null,

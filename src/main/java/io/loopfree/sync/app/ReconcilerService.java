@@ -289,7 +289,7 @@ public class ReconcilerService {
             List<Envelope> envelopes = new ArrayList<>(page.records().size());
             Instant listedAt = clock.instant();
             for (int i = 0; i < page.records().size(); i++) {
-                Optional<Envelope> envelope = envelope(job, mapping.get(), page, i, listedAt);
+                Optional<Envelope> envelope = envelope(job, mapping.get(), page, i, listedAt, plan.fullSync());
                 if (envelope.isPresent()) {
                     envelopes.add(envelope.get());
                 } else {
@@ -345,7 +345,7 @@ public class ReconcilerService {
     }
 
     private static Optional<Envelope> envelope(ReconcileJob job, ChangeMapping mapping, OutboundClient.Page page,
-            int index, Instant listedAt) {
+            int index, Instant listedAt, boolean fullSync) {
         try {
             Optional<ChangeMapping.ListedRecord> listed = mapping.listed(job.resource(), page.records().get(index));
             if (listed.isEmpty()) {
@@ -356,7 +356,7 @@ public class ReconcilerService {
             Instant updatedAt = listed.get().updatedAt();
             return Optional.of(ListedEnvelope.of(job, listed.get().recordId(), updatedAt,
                     FieldType.formatInstant(updatedAt), listedAt,
-                    page.recordsJson().get(index).getBytes(StandardCharsets.UTF_8)));
+                    page.recordsJson().get(index).getBytes(StandardCharsets.UTF_8), fullSync));
         } catch (MappingException | IllegalArgumentException e) {
             LOG.warnf("reconcile job=%s: a listed record could not be read: %s", job.label(), bounded(e.getMessage()));
             return Optional.empty();

@@ -80,6 +80,19 @@ public class SafetyValves {
     }
 
     /** A session over what the record read found. */
+    /**
+     * The counts as loop evidence: the writes caused by a full sync's listing (every record once: a first sync of
+     * 1,000 records) are left out, so that it does not trip the loop detector; what waits (deferred) still counts.
+     * The webhooks those writes cause are counted as usual, so a loop through them is still seen.
+     */
+    public static List<SyncLedger.ValveCount> loopEvidence(List<SyncLedger.ValveCount> counts, boolean fullSync) {
+        if (!fullSync) {
+            return counts;
+        }
+        return counts.stream().map(c -> new SyncLedger.ValveCount(c.window(), 0, c.record(), c.expiresAt(),
+                c.deferred())).toList();
+    }
+
     public Session session(SyncLedger.RecordView view) {
         return new Session(view.breakers(), view.counters());
     }

@@ -322,6 +322,40 @@ class SafetyValvesTest extends FunctionTestSupport {
     }
 
     @Test
+    void aFullSyncsListingIsNotLoopEvidenceAndEachRecordIsWrittenOnce() {
+        SandboxWorld w = world(c -> c);
+        Instance a = new Instance(Fixtures.REPLAYED_AT);
+        int records = 25; // 25 writes to each other account: past the detector's 5 x floor 4 in one window
+        for (int i = 0; i < records; i++) {
+            w.rich.humanCreate("contact", Map.of("email", "full" + i + "@example.com", "firstname", "Full",
+                    "lastname", "Sync" + i));
+        }
+        w.take(); // their webhooks were lost: a first sync lists them
+        io.loopfree.sync.domain.reconcile.ReconcileJob job = new io.loopfree.sync.domain.reconcile.ReconcileJob(
+                w.tenant, SandboxWorld.RICH, SandboxWorld.RICH, "contact");
+        List<SandboxWorld.Delivery> listed = new ArrayList<>();
+        for (JsonNode record : w.rich.records("contact")) {
+            Instant updatedAt = Instant.parse(record.path("updated_at").asText());
+            io.loopfree.sync.domain.envelope.Envelope envelope = io.loopfree.sync.domain.reconcile.ListedEnvelope.of(
+                    job, record.path("id").asText(), updatedAt,
+                    io.loopfree.sync.domain.change.FieldType.formatInstant(updatedAt), Fixtures.REPLAYED_AT,
+                    record.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), true);
+            listed.add(new SandboxWorld.Delivery(SandboxWorld.RICH, envelope.eventId(), envelope));
+        }
+
+        assertThat(a.process(listed)).isEmpty();
+        assertThat(a.process(w.take())).as("the echoes of those writes").isEmpty();
+
+        for (String target : List.of(SandboxWorld.APP, SandboxWorld.SKINNY)) {
+            Map<String, AttributeValue> breaker = breaker(account(target));
+            assertThat(breaker == null || !breaker.containsKey("state") || !"open".equals(breaker.get("state").s()))
+                    .as("a first sync of %d records is no loop in %s", records, target).isTrue();
+            assertThat(requestsTo(w, target)).as("each record written once to " + target).isEqualTo(records);
+        }
+        assertThat(requestsTo(w, SandboxWorld.RICH)).as("nothing written back to the source").isZero();
+    }
+
+    @Test
     void aPausedAccountHoldsItsWritesAndResumeSendsEachExactlyOnce() {
         SandboxWorld w = world(c -> c);
         AccountKey skinny = account(SandboxWorld.SKINNY);

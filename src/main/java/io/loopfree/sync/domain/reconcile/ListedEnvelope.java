@@ -24,6 +24,11 @@ public final class ListedEnvelope {
     public static final String RECORD_ID_HEADER = "x-loopfree-record-id";
     public static final String ACCOUNT_HEADER = "x-loopfree-account";
     public static final String UPDATED_AT_HEADER = "x-loopfree-updated-at";
+    /**
+     * Listed by a full sync (a job's first run, a forced resync) or a connection's initial matching: every record
+     * once, so the writes it causes are not loop evidence (a first sync of 1,000 records is not a loop).
+     */
+    public static final String FULL_SYNC_HEADER = "x-loopfree-full-sync";
 
     /** What the envelope says about the listed record. */
     public record Listed(String account, String resource, String recordId, String updatedAt) {
@@ -37,15 +42,30 @@ public final class ListedEnvelope {
      */
     public static Envelope of(ReconcileJob job, String recordId, Instant updatedAt, String updatedAtText,
             Instant listedAt, byte[] record) {
-        Map<String, String> headers = Map.of(
+        return of(job, recordId, updatedAt, updatedAtText, listedAt, record, false);
+    }
+
+    /** @param fullSync listed by a full sync or an initial matching ({@link #FULL_SYNC_HEADER}) */
+    public static Envelope of(ReconcileJob job, String recordId, Instant updatedAt, String updatedAtText,
+            Instant listedAt, byte[] record, boolean fullSync) {
+        Map<String, String> headers = new java.util.HashMap<>(Map.of(
                 "content-type", "application/json",
                 SOURCE_HEADER, SOURCE,
                 RESOURCE_HEADER, job.resource(),
                 RECORD_ID_HEADER, recordId,
                 ACCOUNT_HEADER, job.account(),
-                UPDATED_AT_HEADER, updatedAtText);
+                UPDATED_AT_HEADER, updatedAtText));
+        if (fullSync) {
+            headers.put(FULL_SYNC_HEADER, "true");
+        }
         return Envelope.of(job.system(), job.tenant(), ListedEventIds.of(job.system(), recordId, updatedAt), listedAt,
                 headers, record);
+    }
+
+    /** A record listed by a full sync: the writes it causes are not counted by the loop detector. */
+    public static boolean fullSync(Envelope envelope) {
+        return SOURCE.equals(envelope.headers().get(SOURCE_HEADER))
+                && "true".equals(envelope.headers().get(FULL_SYNC_HEADER));
     }
 
     /** The listed record an envelope carries; empty for a webhook. */
