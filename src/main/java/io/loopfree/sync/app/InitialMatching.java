@@ -31,7 +31,6 @@ import io.loopfree.sync.domain.marker.Marker;
 import io.loopfree.sync.domain.marker.MarkerKey;
 import io.loopfree.sync.domain.outbound.FanOutPlanner;
 import io.loopfree.sync.domain.outbound.OutboundResponse;
-import io.loopfree.sync.domain.outbound.OutboxKey;
 import io.loopfree.sync.domain.outbound.PendingWrite;
 import io.loopfree.sync.domain.reconcile.JobSelection;
 import io.loopfree.sync.domain.reconcile.ListedEnvelope;
@@ -332,7 +331,7 @@ public class InitialMatching {
             MatchPlanner.Pairing pairing = MatchPlanner.pair(connection, lead, others,
                     system -> mappings.find(system).flatMap(m -> m.fieldMapping(connection.resource())),
                     config.echo().changeAgent(), now);
-            List<PendingWrite> writes = pendingWrites(pairing.plan(), now);
+            List<PendingWrite> writes = pairing.plan().pendingWrites(now);
             if (store.pair(pairing, writes, markers(writes, now), now)) {
                 counts = counts.plus(new MatchRun.Counts(0, 0, 1, 0, 0, 0));
                 return;
@@ -418,18 +417,6 @@ public class InitialMatching {
     }
 
     private record Listed(Change change, Optional<String> key, String updatedAt, String body, Envelope envelope) {
-    }
-
-    /** As the processor's apply: one pending write per planned write, to be sent by the account's drain. */
-    private static List<PendingWrite> pendingWrites(FanOutPlanner.Plan plan, Instant now) {
-        List<PendingWrite> writes = new ArrayList<>();
-        for (FanOutPlanner.PlannedWrite planned : plan.writes()) {
-            writes.add(new PendingWrite(OutboxKey.of(planned.write()), planned.write(), planned.after(),
-                    UUID.randomUUID().toString(),
-                    planned.held() ? PendingWrite.Status.held : PendingWrite.Status.pending, 0, null, now, now,
-                    plan.state().version()));
-        }
-        return writes;
     }
 
     /** Each write's marker (the record is new: no earlier live writes), so its echo is recognised. */

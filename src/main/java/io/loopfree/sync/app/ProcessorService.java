@@ -307,7 +307,7 @@ public class ProcessorService {
             FanOutPlanner.Plan plan = connection.isPresent()
                     ? plan(connection.get(), change, view.record(), next, now)
                     : new FanOutPlanner.Plan(next, List.of(), 0, List.of());
-            List<PendingWrite> writes = pendingWrites(plan, now);
+            List<PendingWrite> writes = plan.pendingWrites(now);
             Set<OutboxKey> replaced = writes.stream().map(PendingWrite::key).collect(Collectors.toSet());
             List<PendingWrite> obsolete = view.pending().stream()
                     .filter(p -> p.status() == PendingWrite.Status.pending && !replaced.contains(p.key())).toList();
@@ -427,17 +427,6 @@ public class ProcessorService {
 
     private Optional<FieldMapping> fieldMapping(String system, String resource) {
         return mappings.find(system).flatMap(m -> m.fieldMapping(resource));
-    }
-
-    private List<PendingWrite> pendingWrites(FanOutPlanner.Plan plan, Instant now) {
-        List<PendingWrite> writes = new ArrayList<>();
-        for (FanOutPlanner.PlannedWrite planned : plan.writes()) {
-            writes.add(new PendingWrite(OutboxKey.of(planned.write()), planned.write(), planned.after(),
-                    UUID.randomUUID().toString(),
-                    planned.held() ? PendingWrite.Status.held : PendingWrite.Status.pending, 0, null, now, now,
-                    plan.state().version()));
-        }
-        return writes;
     }
 
     /** Each target's marker with its live writes and the one about to be made (written before the call). */

@@ -55,6 +55,18 @@ public final class FanOutPlanner {
      * @param rejected unified fields of the change the ownership rule did not accept
      */
     public record Plan(RecordState state, List<PlannedWrite> writes, int skipped, List<String> rejected) {
+
+        /** One pending write per planned write, each with its own token, at the plan's record version. */
+        public List<PendingWrite> pendingWrites(Instant now) {
+            List<PendingWrite> pending = new ArrayList<>();
+            for (PlannedWrite planned : writes) {
+                pending.add(new PendingWrite(OutboxKey.of(planned.write()), planned.write(), planned.after(),
+                        java.util.UUID.randomUUID().toString(),
+                        planned.held() ? PendingWrite.Status.held : PendingWrite.Status.pending, 0, null, now, now,
+                        state.version()));
+            }
+            return pending;
+        }
     }
 
     public static Plan plan(Connection connection, Change change, RecordState previous, RecordState next,
