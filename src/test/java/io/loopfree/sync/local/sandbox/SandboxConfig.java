@@ -2,8 +2,11 @@ package io.loopfree.sync.local.sandbox;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 import io.loopfree.sync.domain.webhook.Hmacs;
 
@@ -34,6 +37,7 @@ import io.loopfree.sync.domain.webhook.Hmacs;
  * @param port the port to listen on (127.0.0.1); 0 = a free port
  * @param payloadFormat the webhook body: the sandbox's own, or the customer app's (so a sandbox can stand in for
  *                      the app in demos and tests)
+ * @param varieties     further ways this provider behaves like a real one (each one a {@link Variety})
  */
 public record SandboxConfig(
         String system,
@@ -57,7 +61,8 @@ public record SandboxConfig(
         RateLimitHeaders rateLimitHeaders,
         Clock clock,
         int port,
-        PayloadFormat payloadFormat) {
+        PayloadFormat payloadFormat,
+        Set<Variety> varieties) {
 
     public static final String DEFAULT_CHANGE_AGENT_HEADER = "X-Change-Agent";
     public static final String DEFAULT_EXTERNAL_ID_PROPERTY = "loopfree_id";
@@ -72,6 +77,15 @@ public record SandboxConfig(
          * {@code NONE}, {@code changeAgent} when echoed.
          */
         APP
+    }
+
+    /**
+     * A way a real provider behaves that a sandbox can be asked to imitate, beyond the fields above (documented in
+     * docs/sandbox.md, "Varieties"). One constant per behaviour, so that adding one does not change every
+     * {@code with…} method.
+     */
+    public enum Variety {
+        ;
     }
 
     /** Which actor metadata a provider puts in its webhooks. */
@@ -146,6 +160,7 @@ public record SandboxConfig(
         rateLimitHeaders = rateLimitHeaders == null ? RateLimitHeaders.IETF_DRAFT : rateLimitHeaders;
         clock = clock == null ? Clock.systemUTC() : clock;
         payloadFormat = payloadFormat == null ? PayloadFormat.SANDBOX : payloadFormat;
+        varieties = varieties == null || varieties.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(varieties));
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range");
         }
@@ -160,7 +175,7 @@ public record SandboxConfig(
         return new SandboxConfig(system, tenant, null, null,
                 Signing.standardWebhooks("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), ActorMetadata.NONE, false, false,
                 false, "engine-token", "loopfree-sync", null, null, null, Duration.ZERO, null, 0, null, null, null, 0,
-                PayloadFormat.SANDBOX);
+                PayloadFormat.SANDBOX, Set.of());
     }
 
     /** Ids that say which system they come from: {@code sandbox-rich} → {@code rich_1}, {@code hubspot} → {@code hub_1}. */
@@ -186,133 +201,148 @@ public record SandboxConfig(
     public SandboxConfig withSystem(String system) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
     }
 
     public SandboxConfig withTenant(String tenant) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
     }
 
     public SandboxConfig withAccount(String account) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
     }
 
     public SandboxConfig withWebhookUrl(String webhookUrl) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
     }
 
     public SandboxConfig withSigning(Signing signing) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
     }
 
     public SandboxConfig withActorMetadata(ActorMetadata actorMetadata) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
     }
 
     public SandboxConfig withEchoChangeAgent(boolean echoChangeAgent) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
     }
 
     public SandboxConfig withSkinny(boolean skinny) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
     }
 
     public SandboxConfig withNormalizeValues(boolean normalizeValues) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
     }
 
     public SandboxConfig withEngineToken(String engineToken) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
     }
 
     public SandboxConfig withEngineClientId(String engineClientId) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
     }
 
     public SandboxConfig withChangeAgentHeader(String changeAgentHeader) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
     }
 
     public SandboxConfig withExternalIdProperty(String externalIdProperty) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
     }
 
     public SandboxConfig withIdPrefix(String idPrefix) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
     }
 
     public SandboxConfig withWebhookDelay(Duration webhookDelay) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
     }
 
     public SandboxConfig withWebhookRetryBackoff(Duration webhookRetryBackoff) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
     }
 
     public SandboxConfig withRateLimitPerWindow(int rateLimitPerWindow) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
     }
 
     public SandboxConfig withRateLimitWindow(Duration rateLimitWindow) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
     }
 
     public SandboxConfig withRateLimitHeaders(RateLimitHeaders rateLimitHeaders) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
     }
 
     public SandboxConfig withClock(Clock clock) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
     }
 
     public SandboxConfig withPort(int port) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
-                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat);
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port, payloadFormat, varieties);
+    }
+
+    /** This config with {@code variety} added to its varieties. */
+    public SandboxConfig withVariety(Variety variety) {
+        Set<Variety> more = EnumSet.noneOf(Variety.class);
+        more.addAll(varieties);
+        more.add(variety);
+        return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
+                normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
+                webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port,
+                payloadFormat, more);
+    }
+
+    public boolean has(Variety variety) {
+        return varieties.contains(variety);
     }
 
     public SandboxConfig withPayloadFormat(PayloadFormat payloadFormat) {
         return new SandboxConfig(system, tenant, account, webhookUrl, signing, actorMetadata, echoChangeAgent, skinny,
                 normalizeValues, engineToken, engineClientId, changeAgentHeader, externalIdProperty, idPrefix,
                 webhookDelay, webhookRetryBackoff, rateLimitPerWindow, rateLimitWindow, rateLimitHeaders, clock, port,
-                payloadFormat);
+                payloadFormat, varieties);
     }
 }
