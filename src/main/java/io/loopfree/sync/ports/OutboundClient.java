@@ -19,6 +19,14 @@ public interface OutboundClient {
     /** Upsert (by external id, or create / update by id where the target has no upsert) or delete one record. */
     OutboundResponse write(OutboundWrite write, Instant deadline);
 
+    /**
+     * A write conditional on the record not having changed there since {@code lastSeen} (a profile whose concurrency
+     * is conditional; empty: unconditional): {@link OutboundResponse.PreconditionFailed} when it has.
+     */
+    default OutboundResponse write(OutboundWrite write, Optional<Instant> lastSeen, Instant deadline) {
+        return write(write, deadline);
+    }
+
     /** The record as the target holds it now ({@link OutboundResponse.Done#body()}), for skinny webhooks. */
     OutboundResponse fetch(OutboundTarget target, String resource, String recordId, Instant deadline);
 

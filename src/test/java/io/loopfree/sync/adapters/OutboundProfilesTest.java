@@ -22,7 +22,7 @@ import io.loopfree.sync.domain.outbound.OutboundProfile.Operation;
 
 class OutboundProfilesTest {
 
-    static final List<String> SHIPPED = List.of("sandbox", "app", "hubspot-contacts", "salesforce-contacts",
+    static final List<String> SHIPPED = List.of("sandbox", "sandbox-conditional", "sandbox-guard-read", "app", "hubspot-contacts", "salesforce-contacts",
             "stripe-customers", "smartsheet-rows");
 
     @Test
