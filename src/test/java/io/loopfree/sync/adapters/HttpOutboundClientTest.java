@@ -394,6 +394,10 @@ class HttpOutboundClientTest {
                     (io.loopfree.sync.ports.BreakerStore) java.lang.reflect.Proxy.newProxyInstance(
                             getClass().getClassLoader(), new Class<?>[] {io.loopfree.sync.ports.BreakerStore.class},
                             (proxy, method, args) -> {
+                                if (method.getName().equals("find")) { // every account's breaker closed
+                                    return io.loopfree.sync.domain.valve.Breaker.closed(
+                                            (io.loopfree.sync.domain.valve.AccountKey) args[0]);
+                                }
                                 throw new UnsupportedOperationException("no breaker moves here: " + method.getName());
                             }),
                     profiles, (name, value, unit, dimensions, properties) -> { }, Clock.systemUTC(), config)
@@ -427,7 +431,7 @@ class HttpOutboundClientTest {
                     assertThat(envelope.headers()).containsEntry("x-loopfree-source", "reconciler")
                             .containsEntry("x-loopfree-record-id", "rich_1")
                             .containsEntry("x-loopfree-updated-at", "2026-11-20T10:00:03.000Z");
-                    assertThat(new String(envelope.body(), java.nio.charset.StandardCharsets.UTF_8))
+                    assertThat(new String(envelope.rawBody(), java.nio.charset.StandardCharsets.UTF_8))
                             .contains("person@example.com");
                 });
     }
