@@ -128,11 +128,6 @@ public class HttpOutboundClient implements OutboundClient {
 
     // ---- the three calls ------------------------------------------------------------------------------------
 
-    @Override
-    public OutboundResponse write(OutboundWrite write, Instant deadline) {
-        return write(write, Optional.empty(), deadline);
-    }
-
     /**
      * @param lastSeen when the record last changed there as we know it: fills {@code {lastSeenUpdatedAt}} (as the
      *                 engine writes instants) and {@code {lastSeenHttpDate}} (RFC 9110 HTTP-date, whole seconds) in a
