@@ -364,8 +364,7 @@ class HttpOutboundClientTest {
      */
     private final class Guarded {
         final java.util.List<io.loopfree.sync.domain.envelope.Envelope> enqueued = new java.util.ArrayList<>();
-        final OutboundTarget target = new OutboundTarget("acme", "sandbox-rich", "acct-1", "sandbox-guard-read", null,
-                Map.of("baseUrl", stub.baseUrl()));
+        final OutboundTarget target;
         final io.loopfree.sync.config.SyncConfig config = io.loopfree.sync.support.TestConfigs.syncConfig(Map.of());
         final io.loopfree.sync.adapters.http.JsonOutboundProfileRepository profiles =
                 new io.loopfree.sync.adapters.http.JsonOutboundProfileRepository(Optional.empty());
@@ -374,6 +373,15 @@ class HttpOutboundClientTest {
                 enqueued::addAll);
         final io.loopfree.sync.domain.state.RecordKey key = new io.loopfree.sync.domain.state.RecordKey("acme",
                 "contact", "app:c_1");
+
+        Guarded() {
+            this("sandbox-guard-read");
+        }
+
+        Guarded(String profile) {
+            target = new OutboundTarget("acme", "sandbox-rich", "acct-1", profile, null,
+                    Map.of("baseUrl", stub.baseUrl()));
+        }
 
         io.loopfree.sync.ports.SyncLedger.WriteResult send(String email) {
             io.loopfree.sync.domain.state.SystemState seen = new io.loopfree.sync.domain.state.SystemState("rich_1",
@@ -452,6 +460,45 @@ class HttpOutboundClientTest {
         assertThat(requests).extracting(r -> r.getMethod().getName() + " " + r.getUrl())
                 .containsExactly("GET " + RECORD_PATH, "PATCH " + RECORD_PATH);
         assertThat(requests.get(1).containsHeader("If-Match")).isFalse();
+        assertThat(guarded.enqueued).isEmpty();
+    }
+
+    @Test
+    void a412ToAConditionalUpdateReadsTheRecordAndANewerValueThereSupersedesTheWrite() {
+        stub.server.stubFor(patch(urlPathEqualTo(RECORD_PATH)).willReturn(aResponse().withStatus(412)));
+        stub.server.stubFor(get(urlPathEqualTo(RECORD_PATH))
+                .willReturn(okJson(richRecord("person@example.com", "2026-11-20T10:00:03.000Z"))));
+        Guarded guarded = new Guarded("sandbox-conditional");
+
+        assertThat(guarded.send("ours@example.com")).isInstanceOfSatisfying(
+                io.loopfree.sync.ports.SyncLedger.Superseded.class,
+                superseded -> assertThat(superseded.reason()).contains("HTTP 412"));
+
+        java.util.List<LoggedRequest> requests = stub.server.getAllServeEvents().stream()
+                .map(e -> e.getRequest()).sorted(java.util.Comparator.comparing(LoggedRequest::getLoggedDate))
+                .toList();
+        assertThat(requests).extracting(r -> r.getMethod().getName()).containsExactly("PATCH", "GET");
+        assertThat(requests.get(0).getHeader("If-Match")).isEqualTo("\"2026-11-20T10:00:00.000Z\"");
+        assertThat(guarded.enqueued).singleElement().satisfies(envelope ->
+                assertThat(envelope.headers()).containsEntry("x-loopfree-updated-at", "2026-11-20T10:00:03.000Z"));
+    }
+
+    @Test
+    void a412WhenNothingWeWriteChangedThereWritesOnceMoreConditionalOnWhatWasRead() {
+        stub.server.stubFor(patch(urlPathEqualTo(RECORD_PATH)).withHeader("If-Match",
+                com.github.tomakehurst.wiremock.client.WireMock.equalTo("\"2026-11-20T10:00:00.000Z\""))
+                .willReturn(aResponse().withStatus(412)));
+        stub.server.stubFor(patch(urlPathEqualTo(RECORD_PATH)).withHeader("If-Match",
+                com.github.tomakehurst.wiremock.client.WireMock.equalTo("\"2026-11-20T10:00:02.000Z\""))
+                .willReturn(okJson(richRecord("ours@example.com", "2026-11-20T10:00:04.000Z"))));
+        // another field changed there (or a time we did not know): the email is still what we last saw
+        stub.server.stubFor(get(urlPathEqualTo(RECORD_PATH))
+                .willReturn(okJson(richRecord("seen@example.com", "2026-11-20T10:00:02.000Z"))));
+        Guarded guarded = new Guarded("sandbox-conditional");
+
+        assertThat(guarded.send("ours@example.com")).isInstanceOf(io.loopfree.sync.ports.SyncLedger.Written.class);
+        assertThat(stub.server.getAllServeEvents()).extracting(e -> e.getRequest().getMethod().getName())
+                .containsExactlyInAnyOrder("PATCH", "GET", "PATCH");
         assertThat(guarded.enqueued).isEmpty();
     }
 }
