@@ -110,6 +110,26 @@ class OutboundProfilesTest {
                 .hasMessageContaining("does not match the file name");
     }
 
+    @Test
+    void aProfilesConcurrencyIsCheckedAgainstItsRequests() throws IOException {
+        String conditional = "\"upsert\": {\"method\": \"PUT\", \"path\": \"/r/{externalId}\", \"headers\": "
+                + "{\"If-Match\": \"\\\"{lastSeenUpdatedAt}\\\"\"}}";
+        String plain = "\"upsert\": {\"method\": \"PUT\", \"path\": \"/r/{externalId}\"}";
+        assertThat(parse("{\"auth\": \"none\", \"externalIdProperty\": \"x\", \"concurrency\": \"conditional\","
+                + " \"requests\": {" + conditional + "}}").concurrency()).isEqualTo(OutboundProfile.Concurrency.CONDITIONAL);
+        assertThat(parse("{\"auth\": \"none\", \"externalIdProperty\": \"x\", \"requests\": {" + plain + "}}")
+                .concurrency()).isEqualTo(OutboundProfile.Concurrency.NONE);
+        assertThatThrownBy(() -> parse("{\"auth\": \"none\", \"externalIdProperty\": \"x\", \"concurrency\":"
+                + " \"conditional\", \"requests\": {" + plain + "}}"))
+                .hasMessageContaining("requests.upsert.headers must send a precondition");
+        assertThatThrownBy(() -> parse("{\"auth\": \"none\", \"externalIdProperty\": \"x\", \"requests\": {"
+                + conditional + "}}")).hasMessageContaining("set \"concurrency\": \"conditional\"");
+        assertThatThrownBy(() -> parse("{\"auth\": \"none\", \"externalIdProperty\": \"x\", \"concurrency\":"
+                + " \"guard-read\", \"requests\": {" + plain + "}}")).hasMessageContaining("guard-read needs a get");
+        assertThatThrownBy(() -> parse("{\"auth\": \"none\", \"externalIdProperty\": \"x\", \"concurrency\":"
+                + " \"optimistic\", \"requests\": {" + plain + "}}")).hasMessageContaining("concurrency: unknown value");
+    }
+
     private static OutboundProfile parse(String json) throws IOException {
         return OutboundProfileParser.parse("x", new ObjectMapper().readTree(json));
     }

@@ -133,16 +133,18 @@ public final class FanOutBenchmark {
                 for (int r = 0; r < WARMUP + RECORDS; r++) {
                     boolean measured = r >= WARMUP;
                     String id = "c_" + r;
+                    java.util.function.LongSupplier engineWrites = () -> crms.stream().mapToLong(crm -> crm.audit()
+                            .writes().stream().filter(w -> "engine".equals(w.by())).count()).sum();
                     run(processor, counter, stats, measured, "create (targets' state unknown)",
-                            appEvent(tenant, "msg_new_" + r, id, "Ada Lovelace " + r));
+                            appEvent(tenant, "msg_new_" + r, id, "Ada Lovelace " + r), gets::get, engineWrites);
                     run(processor, counter, stats, measured, "edit one field (targets' state known)",
-                            appEvent(tenant, "msg_edit_" + r, id, "Augusta Lovelace " + r));
+                            appEvent(tenant, "msg_edit_" + r, id, "Augusta Lovelace " + r), gets::get, engineWrites);
                 }
                 long writes = crms.stream().mapToLong(crm -> crm.audit().writes().stream()
                         .filter(w -> "engine".equals(w.by())).count()).sum();
-                double getsPerWrite = writes == 0 ? 0 : (double) gets.get() / writes;
                 stats.forEach((name, stat) -> rows.add(stat.row(name, targets, setup.profile(),
-                        (double) writes / (2.0 * (WARMUP + RECORDS)) / targets, getsPerWrite)));
+                        (double) writes / (2.0 * (WARMUP + RECORDS)) / targets,
+                        stat.writes == 0 ? 0 : (double) stat.gets / stat.writes)));
                 crms.forEach(SandboxProvider::close);
             }
         } finally {
@@ -156,6 +158,8 @@ public final class FanOutBenchmark {
         final List<Integer> requests = new ArrayList<>();
         final Map<String, Integer> operations = new TreeMap<>();
         final List<Long> nanos = new ArrayList<>();
+        long gets;
+        long writes;
 
         Row row(String name, int targets, String profile, double writesPerTarget, double getsPerWrite) {
             List<Long> sorted = nanos.stream().sorted().toList();
@@ -168,7 +172,10 @@ public final class FanOutBenchmark {
     }
 
     private static void run(ProcessorService processor, ProcessorBenchmark.RequestCounter counter,
-            Map<String, Stat> stats, boolean measured, String name, Envelope envelope) {
+            Map<String, Stat> stats, boolean measured, String name, Envelope envelope,
+            java.util.function.LongSupplier gets, java.util.function.LongSupplier writes) {
+        long getsBefore = gets.getAsLong();
+        long writesBefore = writes.getAsLong();
         counter.take();
         long t0 = System.nanoTime();
         String outcome = processor.process(envelope).outcome().label();
@@ -182,6 +189,8 @@ public final class FanOutBenchmark {
             stat.requests.add(calls.values().stream().mapToInt(Integer::intValue).sum());
             calls.forEach((op, n) -> stat.operations.merge(op, n, Integer::sum));
             stat.nanos.add(nanos);
+            stat.gets += gets.getAsLong() - getsBefore;
+            stat.writes += writes.getAsLong() - writesBefore;
         }
     }
 
@@ -221,11 +230,8 @@ public final class FanOutBenchmark {
                     row.writesPerTarget(), row.getsPerWrite(), row.changesPerSecond(), row.p50Millis(),
                     row.operations());
         }
-        rows.stream().filter(row -> !row.profile().equals("sandbox")).map(Row::profile).distinct()
-                .forEach(profile -> System.out.printf("guard cost, %s: %.2f HTTP GETs per write (creates included;"
-                        + " an update of a known record: 1 with a guard read, 0 with a conditional write)%n", profile,
-                        rows.stream().filter(r -> r.profile().equals(profile)).mapToDouble(Row::getsPerWrite)
-                                .findFirst().orElse(0)));
+        rows.stream().filter(row -> !row.profile().equals("sandbox")).forEach(row -> System.out.printf(
+                "guard cost, %s, %s: %.2f HTTP GETs per write%n", row.profile(), row.name(), row.getsPerWrite()));
         int worst = rows.stream().mapToInt(Row::maxRequests).max().orElse(0);
         System.out.printf("%nDynamoDB requests per applied change: at most %d (goal <= 4, independent of targets: %s)%n",
                 worst, worst <= 4 ? "ok" : "MISSED");
