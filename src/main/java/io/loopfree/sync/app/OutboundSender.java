@@ -141,7 +141,7 @@ public class OutboundSender {
         Optional<Instant> lastSeen = concurrency == Concurrency.CONDITIONAL ? seen.map(SystemState::occurredAt)
                 : Optional.empty();
         OutboundResponse response = call(write, lastSeen, deadline, valves);
-        if (response instanceof OutboundResponse.PreconditionFailed) {
+        if (response instanceof OutboundResponse.PreconditionFailed && lastSeen.isPresent()) {
             Look look = look(pending, seen.orElseThrow(), deadline, valves);
             if (look instanceof Newer newer) {
                 return supersede(pending, newer, "HTTP 412: found");
@@ -151,12 +151,17 @@ public class OutboundSender {
                 // conditional on what we just read
                 response = call(write, Optional.of(same.updatedAt()), deadline, valves);
                 if (response instanceof OutboundResponse.PreconditionFailed) {
-                    return new SyncLedger.WillRetry(pending, "HTTP 412 twice: the record keeps changing in " + target);
+                    return retryOrGiveUp(pending, "HTTP 412 twice: the record keeps changing in " + target);
                 }
             } else {
                 response = ((Unread) look).response();
-                if (response instanceof OutboundResponse.Done || response instanceof OutboundResponse.NotFound) {
-                    return new SyncLedger.WillRetry(pending, "HTTP 412, and the record read after it is not readable");
+                if (response instanceof OutboundResponse.NotFound) {
+                    return retryOrGiveUp(pending, "HTTP 412, then the record is not in " + target);
+                }
+                if (response instanceof OutboundResponse.Rejected rejected && rejected.status() == 0) {
+                    // never overwritten blindly: visible in the outbox, sent again by an operator
+                    return new SyncLedger.GaveUp(pending, "HTTP 412, and the record read in " + target
+                            + " cannot be read with its mapping (fetched section): " + rejected.reason());
                 }
             }
         }
@@ -197,7 +202,7 @@ public class OutboundSender {
             return new SyncLedger.GaveUp(pending, "HTTP " + rejected.status() + ": " + rejected.reason());
         }
         if (response instanceof OutboundResponse.PreconditionFailed) {
-            return new SyncLedger.WillRetry(pending, "HTTP 412: the record changed in " + target);
+            return retryOrGiveUp(pending, "HTTP 412: the record changed in " + target);
         }
         if (response instanceof OutboundResponse.RateLimited limited) {
             // the account's breaker is open now (observe): the write waits for it, never retried blindly
@@ -205,7 +210,10 @@ public class OutboundSender {
                     + limited.retryAt().map(at -> " until " + at).orElse(""));
         }
         OutboundResponse.Unavailable unavailable = (OutboundResponse.Unavailable) response;
-        String reason = "unavailable (HTTP " + unavailable.status() + "): " + unavailable.reason();
+        return retryOrGiveUp(pending, "unavailable (HTTP " + unavailable.status() + "): " + unavailable.reason());
+    }
+
+    private SyncLedger.WriteResult retryOrGiveUp(PendingWrite pending, String reason) {
         return pending.attempts() + 1 >= maxAttempts
                 ? new SyncLedger.GaveUp(pending, reason + "; gave up after " + (pending.attempts() + 1) + " attempts")
                 : new SyncLedger.WillRetry(pending, reason);
