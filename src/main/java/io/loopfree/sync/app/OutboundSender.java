@@ -77,17 +77,18 @@ public class OutboundSender {
         if (!clock.instant().isBefore(deadline)) {
             return new SyncLedger.WillRetry(pending, SafetyValves.NO_TIME + " in this delivery");
         }
-        BreakerRules.Gate gate = valves.gate(write.target());
-        if (gate instanceof BreakerRules.Hold hold) {
-            return new SyncLedger.Deferred(pending, "waiting: account " + hold.reason()
-                    + hold.until().map(until -> " until " + until).orElse(""));
-        }
+        // before the gate: a write never sent must not take the account's probe
         Optional<String> refused = refusal(write);
         if (refused.isPresent()) {
             metrics.writeRefused(SafetyValves.key(write.target()), SyncMetrics.REFUSED_NO_UPDATE);
             LOG.warnf("outbound refused system=%s account=%s record=%s/%s: %s", target, write.target().account(),
                     write.resource(), write.canonicalKey(), refused.get());
             return new SyncLedger.GaveUp(pending, "refused: " + refused.get());
+        }
+        BreakerRules.Gate gate = valves.gate(write.target());
+        if (gate instanceof BreakerRules.Hold hold) {
+            return new SyncLedger.Deferred(pending, "waiting: account " + hold.reason()
+                    + hold.until().map(until -> " until " + until).orElse(""));
         }
         Instant started = clock.instant();
         OutboundResponse response = client.write(write, deadline);
