@@ -132,10 +132,10 @@ class ConvergenceScenariosIT {
     void aLatePropertyChangeOfAFieldNeverSeenBeforeIsKept() {
         DemoSystems systems = hubspotLike("converge-hs-late");
         SandboxProvider crm = systems.sandbox(DemoSystems.RICH);
-        crm.control(SandboxControl.dropWebhooks(3)); // the creation and its two property changes
+        crm.control(SandboxControl.dropWebhooks(4)); // the creation and its three property changes
         ScenarioRun run = new ScenarioRun("hubspot-like-late-property", engine, systems, sqs);
-        String id = run.humanCreate(DemoSystems.RICH, Map.of("email", "katherine@example.com", "lastname", "Johnson"))
-                .path("id").asText();
+        String id = run.humanCreate(DemoSystems.RICH, Map.of("email", "katherine@example.com", "firstname",
+                "Katherine", "lastname", "Johnson")).path("id").asText();
         crm.control(SandboxControl.reorderWebhooks(2));
         run.humanEdit(DemoSystems.RICH, id, Map.of("phone", "+1 555 0199"));
         run.humanEdit(DemoSystems.RICH, id, Map.of("email", "kj@example.com"));
