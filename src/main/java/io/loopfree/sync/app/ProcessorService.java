@@ -299,6 +299,18 @@ public class ProcessorService {
                 continue;
             }
 
+            if (!fetched && StateRules.wantsWhole(change, view.record(), tracked(mapping, change))) {
+                // a partial change of a record not held whole here: made whole first, so that a create fired as
+                // one event per property is written once, whole, and the later ones repeat what is held
+                fetched = true;
+                Optional<Change> whole = fetchWhole(change, mapping, connection, deadline);
+                if (whole.isPresent()) {
+                    change = whole.get();
+                    attempt--; // judged again as the whole record, under the key it names: not a conflict
+                    continue;
+                }
+            }
+
             if (decision instanceof StateRules.Drop drop) {
                 return dropped(event, drop.reason(), view, record, now, deadline, fullSync);
             }
@@ -509,6 +521,38 @@ public class ProcessorService {
         }
         throw new ProcessingException("fetch-failed", change.recordLabel(), "could not fetch the record from "
                 + change.system() + ": " + response.getClass().getSimpleName() + " HTTP " + response.status(), null);
+    }
+
+    private static Set<String> tracked(ChangeMapping mapping, Change change) {
+        return mapping.fieldMapping(change.resource()).map(fields -> fields.tracked().keySet())
+                .orElse(Set.of());
+    }
+
+    /**
+     * A partial change made whole with the record fetched from its system; empty when it cannot be (no connection
+     * or {@code get}, no {@code fetched} section, the fetch failed or found nothing): the partial change is then
+     * applied as it is, as before — it carries a real edit, never dropped for a failed read.
+     */
+    private Optional<Change> fetchWhole(Change change, ChangeMapping mapping, Optional<Connection> connection,
+            Instant deadline) {
+        Optional<ConnectionSystem> system = connection.flatMap(c -> c.system(change.system()));
+        if (system.isEmpty()) {
+            return Optional.empty();
+        }
+        OutboundResponse response = outbound.fetch(system.get().target(), change.resource(), change.recordId(), deadline);
+        valves.observe(system.get().target(), response);
+        if (!(response instanceof OutboundResponse.Done done)) {
+            LOG.debugf("%s: partial change applied as it is, the record could not be fetched (HTTP %d)",
+                    change.recordLabel(), response.status());
+            return Optional.empty();
+        }
+        try {
+            return mapping.enrich(change, done.body() == null ? Map.of() : done.body());
+        } catch (MappingException e) {
+            LOG.warnf("%s: partial change applied as it is, the fetched record is unreadable: %s",
+                    change.recordLabel(), e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private static String firstRetryReason(List<SyncLedger.WriteResult> results) {

@@ -20,6 +20,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.loopfree.sync.local.DemoSystems;
 import io.loopfree.sync.local.LocalEngine;
 import io.loopfree.sync.local.sandbox.SandboxConfig;
+import io.loopfree.sync.local.sandbox.SandboxControl;
+import io.loopfree.sync.local.sandbox.SandboxProvider;
 import io.loopfree.sync.support.EmbeddedAws;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -36,7 +38,8 @@ class ConvergenceScenariosIT {
      * Every scenario's tenant: their secrets are in the functions' environment from the start, as a deployment's
      * would be in SSM.
      */
-    static final List<String> TENANTS = List.of("converge", "upsertonly", "appcontract");
+    static final List<String> TENANTS = List.of("converge", "upsertonly", "appcontract", "converge-hs-create",
+            "converge-hs-late", "converge-hs-heal");
 
     /** {@code sandbox-upsert-only.json}: the sandbox profile without {@code update}, as a customer might write it. */
     static final Path UPSERT_ONLY_PROFILES = resource("/outbound-upsert-only");
@@ -51,6 +54,8 @@ class ConvergenceScenariosIT {
         TENANTS.forEach(tenant -> environment.putAll(DemoSystems.environment(tenant)));
         // test-only outbound profiles, read before the packaged ones (a deployment's sync.outbound.profiles-dir)
         environment.put("SYNC_OUTBOUND_PROFILES_DIR", UPSERT_ONLY_PROFILES.toString());
+        // every system's job may be run by name (a scenario runs the one whose webhook was lost)
+        environment.put("SYNC_RECONCILER_JOBS", "*:*:contact");
         // as SyncScenariosIT: two instances per function, a 2 s visibility so that a delivery that met another
         // instance's claim is retried in seconds, 10 receives before the DLQ on a loaded machine
         engine = LocalEngine.start(new LocalEngine.Settings(functionZip, 0, EmbeddedAws.freePort(),
@@ -181,5 +186,89 @@ class ConvergenceScenariosIT {
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A HubSpot-like CRM: HubSpot's webhooks v3, a skinny creation then one property change per property. */
+    private static DemoSystems hubspotLike(String tenant) {
+        return engine.startSystems(DemoSystems.Spec.tenant(tenant)
+                .adjust(DemoSystems.RICH, c -> c.withVariety(SandboxConfig.Variety.HUBSPOT_WEBHOOKS)));
+    }
+
+    /**
+     * Issue 17, defect 6: a person creates a contact in the HubSpot-like CRM, which fires {@code contact.creation}
+     * and one {@code contact.propertyChange} per property, processed by two instances in any order: each other
+     * system is written once, whole.
+     */
+    @Test
+    void aHubSpotLikeCreateIsWrittenOncePerTarget() {
+        DemoSystems systems = hubspotLike("converge-hs-create");
+        ScenarioRun run = new ScenarioRun("hubspot-like-create", engine, systems, sqs);
+        JsonNode created = run.humanCreate(DemoSystems.RICH, Map.of("email", "ada@example.com", "firstname", "Ada",
+                "lastname", "Lovelace", "phone", "+44 20 7946 0000"));
+        run.awaitQuiet();
+
+        run.finish(1);
+        ScenarioRun.Contact contact = run.assertConverged(DemoSystems.RICH, created.path("id").asText());
+        assertThat(contact.phone()).isEqualTo("+44 20 7946 0000");
+        run.assertWrites(DemoSystems.APP, 1);
+        run.assertWrites(DemoSystems.SKINNY, 1);
+        run.assertWrites(DemoSystems.RICH, 0);
+        assertThat(run.duplicatesCreated()).as("duplicates created").isZero();
+        assertThat(run.doubleSends()).as("double sends").isZero();
+    }
+
+    /**
+     * Issue 17, defect 4: the creation's webhooks are lost, then a person changes the phone and, later, the email;
+     * the two property changes are delivered newest first. The phone, never reported before, is kept everywhere.
+     */
+    @Test
+    void aLatePropertyChangeOfAFieldNeverSeenBeforeIsKept() {
+        DemoSystems systems = hubspotLike("converge-hs-late");
+        SandboxProvider crm = systems.sandbox(DemoSystems.RICH);
+        crm.control(SandboxControl.dropWebhooks(4)); // the creation and its three property changes
+        ScenarioRun run = new ScenarioRun("hubspot-like-late-property", engine, systems, sqs);
+        String id = run.humanCreate(DemoSystems.RICH, Map.of("email", "katherine@example.com", "firstname",
+                "Katherine", "lastname", "Johnson")).path("id").asText();
+        crm.control(SandboxControl.reorderWebhooks(2));
+        run.humanEdit(DemoSystems.RICH, id, Map.of("phone", "+1 555 0199"));
+        run.humanEdit(DemoSystems.RICH, id, Map.of("email", "kj@example.com"));
+        run.awaitQuiet();
+
+        ScenarioRun.Contact contact = run.assertConverged(DemoSystems.RICH, id);
+        assertThat(contact.phone()).as("the late phone change").isEqualTo("+1 555 0199");
+        assertThat(contact.email()).isEqualTo("kj@example.com");
+        assertThat(run.duplicatesCreated()).as("duplicates created").isZero();
+        run.finish(2);
+    }
+
+    /**
+     * Issue 17, defect 5: a HubSpot-like property change whose webhook was lost reaches the other systems with the
+     * reconciler's next run of that CRM's job (its listed records read through the mapping's fetched section).
+     */
+    @Test
+    void aDroppedHubSpotLikeWebhookIsHealedByTheNextReconcilerRun() throws Exception {
+        DemoSystems systems = hubspotLike("converge-hs-heal");
+        SandboxProvider crm = systems.sandbox(DemoSystems.RICH);
+        ScenarioRun run = new ScenarioRun("hubspot-like-dropped-webhook", engine, systems, sqs);
+        String id = run.humanCreate(DemoSystems.RICH, Map.of("email", "dropped@example.com", "firstname", "Lost",
+                "lastname", "Webhook")).path("id").asText();
+        run.awaitQuiet();
+        crm.control(SandboxControl.dropWebhooks(1));
+        run.humanEdit(DemoSystems.RICH, id, Map.of("lastname", "Found"));
+        run.awaitQuiet();
+        assertThat(run.byExternalId(DemoSystems.APP, DemoSystems.RICH + ":" + id).path("name").asText())
+                .as("nothing travelled without the webhook").isEqualTo("Lost Webhook");
+
+        run.syncStartsNow();
+        JsonNode result = new com.fasterxml.jackson.databind.ObjectMapper().readTree(engine.reconcile(
+                "{\"job\":{\"tenant\":\"converge-hs-heal\",\"system\":\"" + DemoSystems.RICH + "\",\"account\":\""
+                        + crm.config().account() + "\",\"resource\":\"contact\"}}"));
+        assertThat(result.path("jobs")).as("the run: %s", result).hasSize(1);
+        assertThat(result.path("jobs").get(0).path("status").asText()).as("%s", result).isEqualTo("completed");
+        run.awaitQuiet();
+
+        assertThat(run.assertConverged(DemoSystems.RICH, id).lastName()).isEqualTo("Found");
+        run.assertWrites(DemoSystems.RICH, 0);
+        run.finish(2);
     }
 }
