@@ -491,8 +491,11 @@ public class ProcessorService {
      */
     private List<Conflict> staleConflicts(Change change, SyncLedger.RecordView view, Optional<Connection> connection,
             Instant now) {
-        if (connection.isEmpty() || view.marker(change.system()).flatMap(m -> m.echoOf(change,
-                StateRules.effectiveFields(change, view.record()), now)).isPresent()) {
+        // the record there as this change says it is (its stale fields included: they are what it says)
+        FieldSet said = view.record().system(change.system()).map(known -> known.fields().overlay(change.fields()))
+                .orElse(change.fields());
+        if (connection.isEmpty() || view.marker(change.system()).flatMap(m -> m.echoOf(change, said, now))
+                .isPresent()) {
             return List.of();
         }
         try {
