@@ -454,6 +454,17 @@ public final class LocalEngine implements AutoCloseable {
     }
 
     /** The demo systems, when the engine runs them. */
+    /**
+     * Starts another tenant's systems beside the demo (free ports, webhooks at this engine's gateway) and seeds
+     * their connection; stopped with the engine. Their secrets must be in the functions' environment from the start
+     * ({@link DemoSystems#environment(String)} through {@link Settings#withFunctionEnvironment}).
+     */
+    public DemoSystems startSystems(DemoSystems.Spec spec) {
+        DemoSystems systems = DemoSystems.start(spec, gateway.baseUrl(), 0, dynamo);
+        started.add(systems);
+        return systems;
+    }
+
     public java.util.Optional<DemoSystems> demo() {
         return java.util.Optional.ofNullable(demo);
     }
