@@ -150,7 +150,6 @@ class ConvergenceScenariosIT {
                     .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("CONFLICT#conflicts")))).items())
                     .singleElement().satisfies(conflict -> assertThat(conflict.get("status").s()).isEqualTo("resolved"));
         }
-        System.out.println(run.figures(4));
     }
 
     /**
