@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +25,12 @@ import io.loopfree.sync.local.LocalEngine;
 import io.loopfree.sync.local.sandbox.SandboxConfig;
 import io.loopfree.sync.local.sandbox.SandboxControl;
 import io.loopfree.sync.local.sandbox.SandboxProvider;
+import io.loopfree.sync.ops.LoopfreeOps;
+import io.loopfree.sync.support.AwsBackend;
 import io.loopfree.sync.support.EmbeddedAws;
+import io.loopfree.sync.support.SyncResources;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -39,7 +47,7 @@ class ConvergenceScenariosIT {
      * would be in SSM.
      */
     static final List<String> TENANTS = List.of("converge", "upsertonly", "appcontract", "converge-hs-create",
-            "converge-hs-late", "converge-hs-heal");
+            "converge-hs-late", "converge-hs-heal", "conflicts");
 
     /** {@code sandbox-upsert-only.json}: the sandbox profile without {@code update}, as a customer might write it. */
     static final Path UPSERT_ONLY_PROFILES = resource("/outbound-upsert-only");
@@ -270,5 +278,53 @@ class ConvergenceScenariosIT {
         assertThat(run.assertConverged(DemoSystems.RICH, id).lastName()).isEqualTo("Found");
         run.assertWrites(DemoSystems.RICH, 0);
         run.finish(2);
+    }
+
+    /**
+     * Two people edit a contact's phone at once, one in the app and one in the HubSpot-like CRM: every system ends
+     * with one value, and the one that lost is kept as a conflict item ({@code conflicts=1}), whichever webhook the
+     * engine met first. An operator then resolves it with {@code loopfree-ops conflicts resolve}: the decision
+     * travels the processing queue to the processor of {@code function.zip}, the chosen value reaches every system,
+     * and the conflict is resolved.
+     */
+    @Test
+    void twoPeopleEditingOneFieldInTwoSystemsAtOnceLeaveOneConflictThatAnOperatorResolves() {
+        DemoSystems systems = engine.startSystems(DemoSystems.Spec.tenant("conflicts"));
+        ScenarioRun run = new ScenarioRun("concurrent-edits-kept-conflict", engine, systems, sqs);
+        JsonNode created = run.humanCreate(DemoSystems.APP, Map.of("email", "kay@example.com", "name", "Kay Nygaard"));
+        run.awaitQuiet();
+        String appId = created.path("id").asText();
+        String canonical = "app:" + appId;
+        String richId = run.byExternalId(DemoSystems.RICH, canonical).path("id").asText();
+
+        // back to back: neither person can have seen the other's value (the engine takes far longer to carry it)
+        run.humanEdit(DemoSystems.APP, appId, Map.of("phone", "+1 555 0100"));
+        run.humanEdit(DemoSystems.RICH, richId, Map.of("phone", "+1 555 0199"));
+        run.awaitQuiet();
+
+        run.finish(3);
+        ScenarioRun.Contact converged = run.assertConverged(DemoSystems.APP, appId);
+        assertThat(converged.phone()).isIn("+1 555 0100", "+1 555 0199");
+        assertThat(run.duplicatesCreated()).as("duplicates created").isZero();
+        assertThat(run.conflicts()).as("the value that lost, kept once").isEqualTo(1);
+
+        StringWriter out = new StringWriter();
+        int exit = LoopfreeOps.run(Clock.systemUTC(), new PrintWriter(out, true), new PrintWriter(out, true),
+                "--dynamodb-endpoint", engine.aws().dynamoEndpoint().toString(), "--sqs-endpoint",
+                engine.aws().sqsEndpoint().toString(), "--region", AwsBackend.REGION, "--state-table",
+                SyncResources.STATE_TABLE, "--events-table", SyncResources.EVENTS_TABLE, "--queue-url",
+                engine.queues().queueUrl(), "--as", "oncall", "conflicts", "resolve", "conflicts", "contact",
+                canonical, "phone", "--value", "+1 555 0142", "--why", "the customer called, INC-42");
+        assertThat(exit).as(out.toString()).isZero();
+        run.edited();
+        run.awaitQuiet();
+
+        assertThat(run.assertConverged(DemoSystems.APP, appId).phone()).isEqualTo("+1 555 0142");
+        try (DynamoDbClient dynamo = engine.aws().dynamoClient()) {
+            assertThat(dynamo.query(b -> b.tableName(SyncResources.STATE_TABLE).consistentRead(true)
+                    .keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("CONFLICT#conflicts")))).items())
+                    .singleElement().satisfies(conflict -> assertThat(conflict.get("status").s()).isEqualTo("resolved"));
+        }
     }
 }
