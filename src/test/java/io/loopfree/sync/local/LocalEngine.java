@@ -125,6 +125,9 @@ public final class LocalEngine implements AutoCloseable {
     private LambdaFunctionProcess ingress;
     private LambdaFunctionProcess processor;
     private LambdaFunctionProcess reconciler;
+    /** Started on demand ({@link #startRelay()}): the fourth export and its EventBridge stand-in. */
+    private LambdaFunctionProcess relay;
+    private LocalEventBus eventBus;
     private HttpApiGateway gateway;
     private SqsEventSourceMapping eventSource;
     private DemoSystems demo;
@@ -459,6 +462,32 @@ public final class LocalEngine implements AutoCloseable {
      * their connection; stopped with the engine. Their secrets must be in the functions' environment from the start
      * ({@link DemoSystems#environment(String)} through {@link Settings#withFunctionEnvironment}).
      */
+    /**
+     * Starts the relay function (Salesforce Change Data Capture through EventBridge) and a local event bus that
+     * invokes it with each event POSTed to it, as the template's rule does; once per engine.
+     *
+     * @return where events are put (a sandbox of variety {@code EVENT_RELAY} sends its events there)
+     */
+    public synchronized URI startRelay() {
+        if (eventBus == null) {
+            relay = startFunction("relay", task, environment, Duration.ofSeconds(10), 1);
+            relay.awaitInitialized(Duration.ofMinutes(3));
+            try {
+                eventBus = new LocalEventBus(relay::invoke);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            started.add(eventBus);
+        }
+        return eventBus.eventsUrl();
+    }
+
+    /** Invokes the relay with one EventBridge event (a recorded one replayed), as the rule does. */
+    public String relay(String event) {
+        startRelay();
+        return relay.invoke(event);
+    }
+
     public DemoSystems startSystems(DemoSystems.Spec spec) {
         DemoSystems systems = DemoSystems.start(spec, gateway.baseUrl(), 0, dynamo);
         started.add(systems);
@@ -523,6 +552,7 @@ public final class LocalEngine implements AutoCloseable {
             case "ingress" -> ingress;
             case "processor" -> processor;
             case "reconciler" -> reconciler;
+            case "relay" -> java.util.Objects.requireNonNull(relay, "the relay was not started");
             default -> throw new IllegalArgumentException(function);
         };
     }
