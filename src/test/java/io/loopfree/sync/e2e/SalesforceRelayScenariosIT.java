@@ -50,10 +50,11 @@ class SalesforceRelayScenariosIT {
         environment.put("SYNC_RELAY_TENANTS", DemoSystems.SALESFORCE_ORG + "=" + REAL_TIME + "," + PAUSED_ORG + "="
                 + PAUSED);
         environment.put("SYNC_RECONCILER_JOBS", DemoSystems.SALESFORCE + ":*:contact");
-        // as ConvergenceScenariosIT, without the schedule: the reconciler runs only when a scenario says so
+        // as ConvergenceScenariosIT with one instance per function (a loaded machine), without the schedule: the
+        // reconciler runs only when a scenario says so
         engine = LocalEngine.start(new LocalEngine.Settings(functionZip, 0, EmbeddedAws.freePort(),
                 EmbeddedAws.freePort(), Duration.ZERO, Duration.ofSeconds(2), 10,
-                new PrintStream(OutputStream.nullOutputStream()), 2, LocalEngine.PROCESSOR_TIMEOUT)
+                new PrintStream(OutputStream.nullOutputStream()), 1, LocalEngine.PROCESSOR_TIMEOUT)
                 .withFunctionEnvironment(environment));
         sqs = engine.aws().sqsClient();
         eventBus = engine.startRelay();
