@@ -627,6 +627,13 @@ public final class LocalEngine implements AutoCloseable {
                 settings.visibilityTimeout().toSeconds(), settings.concurrency(), settings.reconcileEvery().toSeconds(),
                 engine.demo().map(DemoSystems::walkThrough).orElse("(no demo systems: -Dlocal.demo=false)\n"),
                 DEMO_SECRET, signedCurl(url)));
+        if (Boolean.getBoolean("local.relay")) {
+            // Salesforce Change Data Capture through EventBridge: recorded events replayed into the relay
+            URI bus = engine.startRelay();
+            System.out.println("relay:      " + bus + "   (an EventBridge partner bus + rule -> relay; "
+                    + "SYNC_RELAY_TENANTS=<orgId>=<tenant>)\n  curl -s -X POST --data @functions/relay/events/"
+                    + "relay-contact-create.json " + bus + "\n");
+        }
         stopped.await();
     }
 }
