@@ -156,7 +156,8 @@ class RelayFunctionTest extends FunctionTestSupport {
         Change change = relayOne("relay-contact-update-changed-and-nulled.json");
         assertThat(change.partial()).isTrue();
         assertThat(change.deleted()).isFalse();
-        // Email and FirstName changed, Phone nulled; LastModifiedDate and an enriched Department are not tracked
+        // Email and FirstName changed, Phone nulled; LastModifiedDate is not tracked; the enriched HasOptedOutOfEmail
+        // and Department came along unchanged: not taken as changes
         Map<String, Object> expected = new HashMap<>();
         expected.put("Email", "ada.lovelace@example.com");
         expected.put("FirstName", "Augusta Ada");
