@@ -182,6 +182,12 @@ final class SandboxApi {
         if (writer.isEmpty()) {
             return audited(request, route, null, SandboxResponse.error(401, "unknown bearer token"), "unauthenticated");
         }
+        if (writer.get().engine() && route.action() == Action.PATCH
+                && config.has(SandboxConfig.Variety.UPDATE_BY_EXTERNAL_ID_ONLY)) {
+            return audited(request, route, writer.get(), SandboxResponse.error(405,
+                    "this API updates a record only by external id: PUT /api/{resource}/by-external-id/{externalId}"),
+                    writer.get().auditName());
+        }
         Map<String, String> limitHeaders = new LinkedHashMap<>();
         if (writer.get().engine()) {
             Optional<SandboxResponse> refused = rateLimit(limitHeaders);

@@ -95,7 +95,14 @@ public record SandboxConfig(
          * {@code SystemModstamp} besides {@code id} and {@code updated_at}, so the {@code salesforce} mapping reads
          * what the reconciler lists. The account is the org id.
          */
-        EVENT_RELAY
+        EVENT_RELAY,
+        /**
+         * Its integration API updates only by external id ({@code PUT …/by-external-id/…}): the engine's
+         * {@code PATCH /api/{resource}/{id}} is answered {@code 405} (people still edit through their UI). With a
+         * profile without {@code update}, a record a person created there could only be reached by an upsert that
+         * creates a second one.
+         */
+        UPDATE_BY_EXTERNAL_ID_ONLY
     }
 
     /** Which actor metadata a provider puts in its webhooks. */
