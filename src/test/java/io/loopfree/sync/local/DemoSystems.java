@@ -33,6 +33,15 @@ public final class DemoSystems implements AutoCloseable {
     public static final String APP = "app";
     public static final String RICH = "sandbox-rich";
     public static final String SKINNY = "sandbox-skinny";
+    /**
+     * A Salesforce-like system (not in the demo): its changes go out as Change Data Capture events through the
+     * engine's event bus and relay ({@code SandboxConfig.Variety.EVENT_RELAY}; point its webhook URL at
+     * {@link LocalEngine#startRelay()}), its records are listed with Salesforce's {@code Id}/{@code SystemModstamp},
+     * its account is the org id {@link #SALESFORCE_ORG}; reached through the {@code sandbox} profile, with the
+     * {@code salesforce} mapping.
+     */
+    public static final String SALESFORCE = "salesforce";
+    public static final String SALESFORCE_ORG = "00D5e000000SaNdEAK";
     public static final String ENGINE_TOKEN = "demo-engine-token";
     public static final String RICH_CLIENT_SECRET = "demo-hubspot-like-client-secret";
     /** The engine's client id in the sandboxes: HubSpot-like webhooks name it as the writer of our changes. */
@@ -53,7 +62,7 @@ public final class DemoSystems implements AutoCloseable {
      * each reached through an outbound profile (default {@code sandbox}), and their connection adjusted (e.g. an
      * ownership rule). The end-to-end scenarios start one per tenant beside the demo; the demo is {@link #demo()}.
      *
-     * @param systems    which of {@link #APP}, {@link #RICH}, {@link #SKINNY} the tenant has
+     * @param systems    which of {@link #APP}, {@link #RICH}, {@link #SKINNY}, {@link #SALESFORCE} the tenant has
      * @param adjust     per system, what changes in its sandbox's config
      * @param profiles   per system, the outbound profile the connection names (default {@code sandbox})
      * @param connection what changes in the connection item as seeded (a JSON object, as in a seed file)
@@ -122,7 +131,7 @@ public final class DemoSystems implements AutoCloseable {
         if (!TENANT.equals(tenant)) {
             environment.put("WEBHOOK_SECRETS_APP" + suffix, LocalEngine.DEMO_SECRET);
         }
-        for (String system : List.of("APP", "SANDBOX_RICH", "SANDBOX_SKINNY")) {
+        for (String system : List.of("APP", "SANDBOX_RICH", "SANDBOX_SKINNY", "SALESFORCE")) {
             environment.put("WEBHOOK_SECRETS_" + system + suffix + "_OUTBOUND_TOKEN", ENGINE_TOKEN);
         }
         return environment;
@@ -142,7 +151,7 @@ public final class DemoSystems implements AutoCloseable {
         List<SandboxProvider> started = new ArrayList<>();
         try {
             for (String system : spec.systems()) {
-                int offset = List.of(APP, RICH, SKINNY).indexOf(system);
+                int offset = List.of(APP, RICH, SKINNY, SALESFORCE).indexOf(system);
                 SandboxConfig config = switch (system) {
                     case APP -> base(system, spec.tenant(), gateway, firstPort, offset)
                             .withPayloadFormat(SandboxConfig.PayloadFormat.APP).withEchoChangeAgent(true)
@@ -152,6 +161,9 @@ public final class DemoSystems implements AutoCloseable {
                             .withSigning(SandboxConfig.Signing.hubspotV3(RICH_CLIENT_SECRET));
                     case SKINNY -> base(system, spec.tenant(), gateway, firstPort, offset).withSkinny(true)
                             .withNormalizeValues(true);
+                    case SALESFORCE -> base(system, spec.tenant(), gateway, firstPort, offset)
+                            .withActorMetadata(SandboxConfig.ActorMetadata.SALESFORCE_LIKE)
+                            .withVariety(SandboxConfig.Variety.EVENT_RELAY).withAccount(SALESFORCE_ORG);
                     default -> throw new IllegalArgumentException("not a demo system: " + system);
                 };
                 started.add(SandboxProvider.start(spec.adjust().getOrDefault(system, c -> c).apply(config)));

@@ -128,6 +128,9 @@ public final class LocalEngine implements AutoCloseable {
     private LambdaFunctionProcess ingress;
     private LambdaFunctionProcess processor;
     private LambdaFunctionProcess reconciler;
+    /** Started on demand ({@link #startRelay()}): the fourth export and its EventBridge stand-in. */
+    private LambdaFunctionProcess relay;
+    private LocalEventBus eventBus;
     private HttpApiGateway gateway;
     private SqsEventSourceMapping eventSource;
     private DemoSystems demo;
@@ -455,6 +458,32 @@ public final class LocalEngine implements AutoCloseable {
      * their connection; stopped with the engine. Their secrets must be in the functions' environment from the start
      * ({@link DemoSystems#environment(String)} through {@link Settings#withFunctionEnvironment}).
      */
+    /**
+     * Starts the relay function (Salesforce Change Data Capture through EventBridge) and a local event bus that
+     * invokes it with each event POSTed to it, as the template's rule does; once per engine.
+     *
+     * @return where events are put (a sandbox of variety {@code EVENT_RELAY} sends its events there)
+     */
+    public synchronized URI startRelay() {
+        if (eventBus == null) {
+            relay = startFunction("relay", task, environment, Duration.ofSeconds(10), 1);
+            relay.awaitInitialized(Duration.ofMinutes(3));
+            try {
+                eventBus = new LocalEventBus(relay::invoke);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            started.add(eventBus);
+        }
+        return eventBus.eventsUrl();
+    }
+
+    /** Invokes the relay with one EventBridge event (a recorded one replayed), as the rule does. */
+    public String relay(String event) {
+        startRelay();
+        return relay.invoke(event);
+    }
+
     public DemoSystems startSystems(DemoSystems.Spec spec) {
         DemoSystems systems = DemoSystems.start(spec, gateway.baseUrl(), 0, dynamo);
         started.add(systems);
@@ -519,6 +548,7 @@ public final class LocalEngine implements AutoCloseable {
             case "ingress" -> ingress;
             case "processor" -> processor;
             case "reconciler" -> reconciler;
+            case "relay" -> java.util.Objects.requireNonNull(relay, "the relay was not started");
             default -> throw new IllegalArgumentException(function);
         };
     }
@@ -628,6 +658,13 @@ public final class LocalEngine implements AutoCloseable {
                 settings.visibilityTimeout().toSeconds(), settings.concurrency(), settings.reconcileEvery().toSeconds(),
                 engine.demo().map(DemoSystems::walkThrough).orElse("(no demo systems: -Dlocal.demo=false)\n"),
                 secretLabel(secret), signedCurl(url, secret)));
+        if (Boolean.getBoolean("local.relay")) {
+            // Salesforce Change Data Capture through EventBridge: recorded events replayed into the relay
+            URI bus = engine.startRelay();
+            System.out.println("relay:      " + bus + "   (an EventBridge partner bus + rule -> relay; "
+                    + "SYNC_RELAY_TENANTS=<orgId>=<tenant>)\n  curl -s -X POST --data @functions/relay/events/"
+                    + "relay-contact-create.json " + bus + "\n");
+        }
         stopped.await();
     }
 }

@@ -34,7 +34,8 @@ public final class LocalProperties {
             Map.entry("local.reconcile.seconds", "the reconciler's schedule (60)"),
             Map.entry("local.visibility.seconds", "the queue's visibility timeout (6 x the processor's timeout)"),
             Map.entry("local.max.receives", "receives before the dead-letter queue (3)"),
-            Map.entry("local.processor.timeout.seconds", "the processor's timeout (30)")));
+            Map.entry("local.processor.timeout.seconds", "the processor's timeout (30)"),
+            Map.entry("local.relay", "start the relay and its EventBridge stand-in for recorded Salesforce events (false)")));
 
     private LocalProperties() {
     }

@@ -232,7 +232,7 @@ final class SandboxApi {
     private SandboxResponse read(SandboxRequest request, Route route) {
         if (route.action() == Action.GET) {
             return store.get(route.resource(), route.id())
-                    .map(r -> SandboxResponse.json(200, r.toJson(config.normalizeValues())))
+                    .map(r -> SandboxResponse.json(200, representation(r)))
                     .orElseGet(() -> SandboxResponse.error(404, "no such record"));
         }
         Map<String, List<String>> query = query(request.rawQuery());
@@ -261,12 +261,22 @@ final class SandboxApi {
         List<StoredRecord> page = store.listAfter(route.resource(), since, after, limit + 1);
         ObjectNode body = JSON.createObjectNode();
         ArrayNode results = body.putArray("results");
-        page.stream().limit(limit).forEach(r -> results.add(r.toJson(config.normalizeValues())));
+        page.stream().limit(limit).forEach(r -> results.add(representation(r)));
         body.put("next", page.size() > limit ? page.get(limit - 1).sortKey().encode() : null);
         return SandboxResponse.json(200, body);
     }
 
     /** Under the write lock: replays a known idempotency key, otherwise writes, audits and fires the webhook. */
+    /** A record as the API answers it; Salesforce's names beside ours under {@link SandboxConfig.Variety#EVENT_RELAY}. */
+    private ObjectNode representation(StoredRecord record) {
+        ObjectNode json = record.toJson(config.normalizeValues());
+        if (config.has(SandboxConfig.Variety.EVENT_RELAY)) {
+            json.put("Id", json.path("id").asText());
+            json.put("SystemModstamp", json.path("updated_at").asText());
+        }
+        return json;
+    }
+
     private SandboxResponse write(SandboxRequest request, Route route, Writer writer) {
         String key = request.header(IDEMPOTENCY_HEADER).filter(k -> !k.isBlank()).orElse(null);
         if (key != null && key.length() > 255) {
