@@ -35,6 +35,7 @@ import io.loopfree.sync.domain.reconcile.ListedEnvelope;
 import io.loopfree.sync.domain.reconcile.ReconcileJob;
 import io.loopfree.sync.domain.state.RecordState;
 import io.loopfree.sync.domain.state.SystemState;
+import io.loopfree.sync.domain.text.Untrusted;
 import io.loopfree.sync.domain.valve.BreakerRules;
 import io.loopfree.sync.ports.EnvelopeQueue;
 import io.loopfree.sync.ports.MappingRepository;
@@ -66,33 +67,39 @@ public class OutboundSender {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final OutboundClient client;
+    private final OutboundProfileRepository profiles;
+    private final SyncMetrics metrics;
     private final Clock clock;
     private final int maxAttempts;
     private final Optional<Guards> guards;
 
     /**
-     * What a guarded write needs: the targets' profiles (their concurrency), their mappings (to read the record found
-     * there as a change) and the queue (where that change goes, to be decided like any other).
+     * What a guarded write needs besides the targets' profiles (their concurrency): their mappings (to read the
+     * record found there as a change) and the queue (where that change goes, to be decided like any other).
      */
-    private record Guards(OutboundProfileRepository profiles, MappingRepository mappings, EnvelopeQueue queue,
-            Identities identities, String changeAgent) {
+    private record Guards(MappingRepository mappings, EnvelopeQueue queue, Identities identities, String changeAgent) {
     }
 
     /** Unguarded: every write is sent as it is (benchmarks and tests of the sending alone). */
-    public OutboundSender(OutboundClient client, Clock clock, SyncConfig config) {
+    public OutboundSender(OutboundClient client, OutboundProfileRepository profiles, SyncMetrics metrics, Clock clock,
+            SyncConfig config) {
         this.client = client;
+        this.profiles = profiles;
+        this.metrics = metrics;
         this.clock = clock;
         this.maxAttempts = Math.max(1, config.fanOut().maxAttempts());
         this.guards = Optional.empty();
     }
 
     @Inject
-    public OutboundSender(OutboundClient client, Clock clock, SyncConfig config, OutboundProfileRepository profiles,
-            MappingRepository mappings, EnvelopeQueue queue) {
+    public OutboundSender(OutboundClient client, OutboundProfileRepository profiles, SyncMetrics metrics, Clock clock,
+            SyncConfig config, MappingRepository mappings, EnvelopeQueue queue) {
         this.client = client;
+        this.profiles = profiles;
+        this.metrics = metrics;
         this.clock = clock;
         this.maxAttempts = Math.max(1, config.fanOut().maxAttempts());
-        this.guards = Optional.of(new Guards(profiles, mappings, queue, new Identities(config.identities()),
+        this.guards = Optional.of(new Guards(mappings, queue, new Identities(config.identities()),
                 config.echo().changeAgent()));
     }
 
@@ -116,6 +123,14 @@ public class OutboundSender {
         String target = write.target().system();
         if (!clock.instant().isBefore(deadline)) {
             return new SyncLedger.WillRetry(pending, SafetyValves.NO_TIME + " in this delivery");
+        }
+        // before the gate: a write never sent must not take the account's probe
+        Optional<String> refused = refusal(write);
+        if (refused.isPresent()) {
+            metrics.writeRefused(SafetyValves.key(write.target()), SyncMetrics.REFUSED_NO_UPDATE);
+            LOG.warnf("outbound refused system=%s account=%s record=%s/%s: %s", target, write.target().account(),
+                    write.resource(), write.canonicalKey(), refused.get());
+            return new SyncLedger.GaveUp(pending, "refused: " + refused.get());
         }
         BreakerRules.Gate gate = valves.gate(write.target());
         if (gate instanceof BreakerRules.Hold hold) {
@@ -220,8 +235,23 @@ public class OutboundSender {
     }
 
     private Concurrency concurrency(OutboundWrite write) {
-        return guards.flatMap(g -> g.profiles().find(write.target().profile())).map(OutboundProfile::concurrency)
-                .orElse(Concurrency.NONE);
+        return guards.isEmpty() ? Concurrency.NONE : profiles.find(write.target().profile())
+                .map(OutboundProfile::concurrency).orElse(Concurrency.NONE);
+    }
+
+    /**
+     * The last line of defence against a second record: a record known there by its id is written by its id or not
+     * at all (the connection's load refuses such a profile first: DynamoConnectionRepository). A profile that is
+     * missing is the client's to report.
+     */
+    private Optional<String> refusal(OutboundWrite write) {
+        boolean recordIdKnown = write.recordId() != null && !write.recordId().isBlank();
+        if (write.action() != OutboundWrite.Action.UPSERT || !recordIdKnown) {
+            return Optional.empty();
+        }
+        return profiles.find(write.target().profile())
+                .filter(profile -> profile.upsertOperation(true).isEmpty())
+                .map(profile -> profile.noUpdateReason(Untrusted.text(write.recordId())));
     }
 
     /** What the record there holds, judged against what we last saw of it and what this write would overwrite. */
@@ -327,8 +357,8 @@ public class OutboundSender {
         Instant occurredAt = previous;
         if (landedAt.isPresent()) {
             Instant landed = landedAt.get();
-            // the fields we did not write keep the time they had (the record's time is about to move)
-            pending.after().values().keySet().forEach(field -> fieldTimes.putIfAbsent(field, previous));
+            // the fields we did not write keep the time they had, or none: a field no change ever told here has no
+            // time and cannot be stale (the record's time is not a field's)
             write.fields().keySet().forEach(field -> fieldTimes.merge(field, landed,
                     (was, now) -> now.isAfter(was) ? now : was));
             occurredAt = landed.isAfter(previous) ? landed : previous;

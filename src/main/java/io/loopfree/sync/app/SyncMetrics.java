@@ -35,10 +35,12 @@ public class SyncMetrics {
     public static final String ECHOES_DROPPED = "EchoesDropped";
     public static final String MESSAGES_FAILED = "MessagesFailed";
     public static final String MESSAGES_DEAD_LETTERED = "MessagesDeadLettered";
+    public static final String CONFLICTS_KEPT = "ConflictsKept";
     // outbound, per account
     public static final String OUTBOUND_WRITES = "OutboundWrites";
     public static final String OUTBOUND_WRITE_FAILURES = "OutboundWriteFailures";
     public static final String OUTBOUND_RATE_LIMITED = "OutboundRateLimited";
+    public static final String OUTBOUND_WRITES_REFUSED = "OutboundWritesRefused";
     public static final String PROVIDER_QUOTA_USED = "ProviderQuotaUsed";
     public static final String BREAKER_STATE = "BreakerState";
     public static final String LOOP_DETECTOR_TRIPS = "LoopDetectorTrips";
@@ -47,13 +49,15 @@ public class SyncMetrics {
     public static final String RECONCILIATION_RECORDS = "ReconciliationRecords";
     public static final String RECONCILIATION_DURATION = "ReconciliationDuration";
     public static final String WATERMARK_STALENESS = "WatermarkStaleness";
+    // relay (Salesforce Change Data Capture through EventBridge)
+    public static final String RELAYED_CHANGE_EVENTS = "RelayedChangeEvents";
 
     /** Every name above, and the loop detector's window count: what the template's alarms may watch. */
     public static final Set<String> NAMES = Set.of(WEBHOOKS_RECEIVED, WEBHOOK_EVENTS_PER_ACCOUNT, CHALLENGES_ANSWERED,
             VERIFICATION_FAILURES, MESSAGES_PROCESSED, EVENTS_APPLIED, ECHOES_DROPPED, MESSAGES_FAILED,
             MESSAGES_DEAD_LETTERED, OUTBOUND_WRITES, OUTBOUND_WRITE_FAILURES, OUTBOUND_RATE_LIMITED, PROVIDER_QUOTA_USED,
             BREAKER_STATE, LOOP_DETECTOR_TRIPS, RECONCILIATION_RUNS, RECONCILIATION_RECORDS, RECONCILIATION_DURATION,
-            WATERMARK_STALENESS, SafetyValves.METRIC);
+            WATERMARK_STALENESS, RELAYED_CHANGE_EVENTS, SafetyValves.METRIC, OUTBOUND_WRITES_REFUSED, CONFLICTS_KEPT);
 
     /** The processor's layers that recognise an echo (a no-change drop is the state-hash layer's). */
     private static final Set<String> ECHO_LAYERS = Set.of("actor", "change-agent", "marker", "state-hash");
@@ -142,6 +146,14 @@ public class SyncMetrics {
         }
     }
 
+    /**
+     * A person's value that lost to another person's and was kept as a conflict item, by the rule that decided
+     * ({@code last-write-wins}, {@code ownership}, {@code overwritten}): every discarded human value is explained.
+     */
+    public void conflictKept(String rule) {
+        metrics.emit(CONFLICTS_KEPT, 1, "Count", Map.of("rule", rule), Map.of());
+    }
+
     /** A deterministic failure sent to the dead-letter queue at once (the others arrive by the redrive policy). */
     public void deadLettered(String cause, String layer) {
         metrics.emit(MESSAGES_DEAD_LETTERED, 1, "Count", Map.of("cause", cause), Map.of("layer", layer));
@@ -156,6 +168,14 @@ public class SyncMetrics {
         if (failed) {
             metrics.emit(OUTBOUND_WRITE_FAILURES, 1, "Count", dimensions, Map.of());
         }
+    }
+
+    /** {@link #writeRefused}'s cause: a known record whose profile has no update by id (a create would duplicate it). */
+    public static final String REFUSED_NO_UPDATE = "no-update-by-id";
+
+    /** A pending write never sent, because sending it could only harm the target (it is kept as {@code failed}). */
+    public void writeRefused(AccountKey account, String cause) {
+        metrics.emit(OUTBOUND_WRITES_REFUSED, 1, "Count", dims("account", account.label(), "cause", cause), Map.of());
     }
 
     /** A 429 from the account (a write, a fetch or a listing). */
@@ -190,7 +210,9 @@ public class SyncMetrics {
             properties.put("job", job.job());
             metrics.emit(RECONCILIATION_RUNS, 1, "Count", Map.of("status", job.status().toLowerCase(Locale.ROOT)),
                     properties);
-            metrics.emit(RECONCILIATION_RECORDS, job.records(), "Count", Map.of(), properties);
+            // by system too: a relayed system whose listing finds records while nothing is relayed has a stopped relay
+            metrics.emit(RECONCILIATION_RECORDS, job.records(), "Count", Map.of("system", system(job.job())),
+                    properties);
             if (job.lastSuccessful() != null) {
                 metrics.emit(WATERMARK_STALENESS, Math.max(0, Duration.between(job.lastSuccessful(), now).toSeconds()),
                         "Seconds", Map.of(), properties);
@@ -200,5 +222,25 @@ public class SyncMetrics {
                 "Milliseconds", Map.of(), Map.of("jobs", Integer.toString(summary.jobs().size()),
                         "jobNames", String.join(",", summary.jobs().stream().map(ReconcilerService.JobRun::job)
                                 .limit(20).toList())));
+    }
+
+    /** The system of a job label ({@code tenant/system/account/resource}): a configured system, so bounded. */
+    private static String system(String jobLabel) {
+        String[] parts = jobLabel.split("/", 3);
+        return parts.length > 1 ? parts[1] : "unknown";
+    }
+
+    // ------------------------------------------------------------------ relay
+
+    /**
+     * One relayed change event: {@code enqueued} (its records on the queue), {@code overflow} (no record ids: left
+     * to the listing) or {@code refused} (not a change event). Its absence while the listing of the same system finds
+     * changed records is the stopped-relay alarm.
+     *
+     * @param records the records enqueued for it (one message each)
+     */
+    public void relayed(String system, String outcome, int records) {
+        metrics.emit(RELAYED_CHANGE_EVENTS, 1, "Count", dims("system", system, "outcome", outcome),
+                Map.of("records", Integer.toString(records)));
     }
 }

@@ -46,6 +46,8 @@ public interface SyncConfig {
 
     Reconciler reconciler();
 
+    Relay relay();
+
     Secrets secrets();
 
     Connections connections();
@@ -334,5 +336,19 @@ public interface SyncConfig {
         /** The time one run may spend retrying the account's pending outbound writes after listing. */
         @WithDefault("60s")
         Duration drainBudget();
+    }
+
+    /** The relay function (Salesforce Change Data Capture through Amazon EventBridge): docs/reconciler.md. */
+    interface Relay {
+        /** The system the relayed events belong to: its mapping reads them, its profile fetches gap records. */
+        @WithDefault("salesforce")
+        String system();
+
+        /**
+         * Which tenant each Salesforce org's events belong to: {@code <orgId>=<tenant>} entries (the org id the
+         * partner event source names, {@code aws.partner/salesforce.com/<orgId>/<channelId>}; 15 or 18 characters,
+         * either matches). Set by the template from {@code SalesforceOrgTenants}.
+         */
+        Optional<List<String>> tenants();
     }
 }

@@ -93,9 +93,9 @@ public final class FanOutBenchmark {
             HttpOutboundClient http = new HttpOutboundClient(new JsonOutboundProfileRepository(Optional.empty()),
                     (system, tenant, purpose) -> List.of("engine-token"), clock, config);
             DynamoSyncLedger ledger = new DynamoSyncLedger(dynamo, config);
-            OutboundSender sender = new OutboundSender(http, clock, config,
-                    new JsonOutboundProfileRepository(Optional.empty()), new ClasspathMappingRepository(config),
-                    envelopes -> {
+            OutboundSender sender = new OutboundSender(http, new JsonOutboundProfileRepository(Optional.empty()),
+                    new io.loopfree.sync.app.SyncMetrics((name, value, unit, dimensions, properties) -> { }), clock, config,
+                    new ClasspathMappingRepository(config), envelopes -> {
                         throw new IllegalStateException("nobody edits the CRMs here: no newer value to enqueue");
                     });
             io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore breakers =
@@ -106,7 +106,7 @@ public final class FanOutBenchmark {
             io.loopfree.sync.app.PendingWrites pending = new io.loopfree.sync.app.PendingWrites(ledger, sender, valves,
                     clock, config);
             ProcessorService processor = new ProcessorService(new ClasspathMappingRepository(config), ledger,
-                    new DynamoConnectionRepository(dynamo, config, clock), http, sender, valves,
+                    new DynamoConnectionRepository(dynamo, new JsonOutboundProfileRepository(Optional.empty()), config, clock), http, sender, valves,
                     new io.loopfree.sync.app.AccountOperations(breakers, pending, clock, config), clock, config);
 
             for (Setup setup : List.of(new Setup(1, "sandbox", false), new Setup(2, "sandbox", false),

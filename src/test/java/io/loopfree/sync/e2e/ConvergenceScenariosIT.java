@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,10 +18,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.loopfree.sync.local.DemoSystems;
 import io.loopfree.sync.local.LocalEngine;
+import io.loopfree.sync.local.sandbox.SandboxConfig;
+import io.loopfree.sync.local.sandbox.SandboxControl;
+import io.loopfree.sync.local.sandbox.SandboxProvider;
+import io.loopfree.sync.ops.LoopfreeOps;
+import io.loopfree.sync.support.AwsBackend;
 import io.loopfree.sync.support.EmbeddedAws;
+import io.loopfree.sync.support.SyncResources;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -34,7 +46,12 @@ class ConvergenceScenariosIT {
      * Every scenario's tenant: their secrets are in the functions' environment from the start, as a deployment's
      * would be in SSM.
      */
-    static final List<String> TENANTS = List.of("converge", "storm-guard", "storm-cond");
+    static final List<String> TENANTS = List.of("converge", "upsertonly", "appcontract", "converge-hs-create",
+            "converge-hs-late", "converge-hs-heal", "conflicts", "storm-guard",
+            "storm-cond");
+
+    /** {@code sandbox-upsert-only.json}: the sandbox profile without {@code update}, as a customer might write it. */
+    static final Path UPSERT_ONLY_PROFILES = resource("/outbound-upsert-only");
 
     static LocalEngine engine;
     static SqsClient sqs;
@@ -44,6 +61,10 @@ class ConvergenceScenariosIT {
         Path functionZip = Path.of(System.getProperty("function.zip", "target/function.zip"));
         Map<String, String> environment = new LinkedHashMap<>();
         TENANTS.forEach(tenant -> environment.putAll(DemoSystems.environment(tenant)));
+        // test-only outbound profiles, read before the packaged ones (a deployment's sync.outbound.profiles-dir)
+        environment.put("SYNC_OUTBOUND_PROFILES_DIR", UPSERT_ONLY_PROFILES.toString());
+        // every system's job may be run by name (a scenario runs the one whose webhook was lost)
+        environment.put("SYNC_RECONCILER_JOBS", "*:*:contact");
         // as SyncScenariosIT: two instances per function, a 2 s visibility so that a delivery that met another
         // instance's claim is retried in seconds, 10 receives before the DLQ on a loaded machine
         engine = LocalEngine.start(new LocalEngine.Settings(functionZip, 0, EmbeddedAws.freePort(),
@@ -162,5 +183,224 @@ class ConvergenceScenariosIT {
         assertThat(run.duplicatesCreated()).as("duplicates created").isZero();
         assertThat(run.doubleSends()).as("double sends").isZero();
         return run;
+    }
+
+    /**
+     * Issue 17, part 1, the app contract as documented: the app updates a record by its id ({@code PATCH}, the shipped
+     * {@code app} profile). A person creates a contact in the app — it never gets our external id — and edits it
+     * later in the HubSpot-like CRM: the engine writes the edit into that very record, by its id; no second contact.
+     */
+    @Test
+    void aPersonsRecordEditedElsewhereIsUpdatedInPlaceThroughTheAppContract() {
+        DemoSystems systems = engine.startSystems(DemoSystems.Spec.tenant("appcontract")
+                .withSystems(DemoSystems.APP, DemoSystems.RICH).withProfile(DemoSystems.APP, "app")
+                .withConnection(ConvergenceScenariosIT::appUnderApi));
+        ScenarioRun run = new ScenarioRun("person-created-edited-elsewhere-app-contract", engine, systems, sqs);
+        JsonNode created = run.humanCreate(DemoSystems.APP, Map.of("email", "ada@example.com", "name", "Ada Lovelace"));
+        run.awaitQuiet();
+        String id = created.path("id").asText();
+        JsonNode rich = run.byExternalId(DemoSystems.RICH, "app:" + id);
+        run.humanEdit(DemoSystems.RICH, rich.path("id").asText(), Map.of("lastname", "King"));
+        run.awaitQuiet();
+
+        run.finish(2);
+        assertThat(run.duplicatesCreated()).as("duplicates created").isZero();
+        assertThat(systems.sandbox(DemoSystems.APP).records("contact")).as("the app's contacts").hasSize(1);
+        assertThat(run.record(DemoSystems.APP, id).path("name").asText()).as("the person's own record, updated")
+                .isEqualTo("Ada King");
+        assertThat(systems.sandbox(DemoSystems.APP).audit().writes()).filteredOn(w -> "engine".equals(w.by()))
+                .as("the engine's writes to the app").singleElement()
+                .satisfies(w -> assertThat(w.method() + " " + w.recordId() + " " + w.status())
+                        .isEqualTo("PATCH " + id + " 200"));
+        run.assertConverged(DemoSystems.APP, id);
+        assertThat(run.doubleSends()).as("double sends").isZero();
+    }
+
+    /**
+     * Issue 17, part 1, the contract without update by id: an app whose integration API updates only by external id
+     * ({@code UPDATE_BY_EXTERNAL_ID_ONLY}) connected through a profile without {@code update}. Before, the CRM's
+     * edit of a contact a person created in the app went back as {@code PUT …/by-external-id/app:<id>}: a second
+     * contact. Now the connection is refused when it is loaded, naming the profile's file: the person's create is
+     * dead-lettered with that cause, nothing is written anywhere, and the app keeps its one contact.
+     */
+    @Test
+    void aTargetThatUpdatesOnlyByExternalIdIsRefusedAndNeverGetsASecondRecord() {
+        DemoSystems systems = engine.startSystems(DemoSystems.Spec.tenant("upsertonly")
+                .withSystems(DemoSystems.APP, DemoSystems.RICH)
+                .adjust(DemoSystems.APP, c -> c.withVariety(SandboxConfig.Variety.UPDATE_BY_EXTERNAL_ID_ONLY))
+                .withProfile(DemoSystems.APP, "sandbox-upsert-only"));
+        ScenarioRun run = new ScenarioRun("person-created-edited-elsewhere-upsert-only", engine, systems, sqs);
+        JsonNode created = run.humanCreate(DemoSystems.APP, Map.of("email", "alan@example.com", "name", "Alan Turing"));
+        run.awaitQuiet();
+        List<ObjectNode> inRich = systems.sandbox(DemoSystems.RICH).records("contact");
+        if (!inRich.isEmpty()) {
+            // only where the connection was not refused (the old engine): the edit elsewhere that duplicated
+            run.humanEdit(DemoSystems.RICH, inRich.get(0).path("id").asText(), Map.of("lastname", "Mathison"));
+            run.awaitQuiet();
+        }
+
+        // not finish(): the refused create is, on purpose, a webhook that ends failed (dead-lettered with its cause)
+        System.out.println(run.figures(inRich.isEmpty() ? 1 : 2));
+        assertThat(run.duplicatesCreated()).as("duplicates created").isZero();
+        assertThat(systems.sandbox(DemoSystems.APP).records("contact")).as("the app's contacts")
+                .extracting(r -> r.path("id").asText()).containsExactly(created.path("id").asText());
+        assertThat(run.dropped()).as("the create, refused with its connection").containsKey("failed:invalid-connection");
+        assertThat(engine.output("processor")).as("the refusal names the profile's file")
+                .anyMatch(line -> line.contains("failed:invalid-connection")
+                        && line.contains(UPSERT_ONLY_PROFILES.resolve("sandbox-upsert-only.json").toString()));
+        assertThat(inRich).as("nothing is written through a refused connection").isEmpty();
+    }
+
+    /** The app's params.baseUrl with the sandbox's /api prefix: the app profile's paths are the contract's. */
+    private static ObjectNode appUnderApi(
+            ObjectNode connection) {
+        connection.withArray("systems").forEach(system -> {
+            if (DemoSystems.APP.equals(system.path("system").asText())) {
+                ObjectNode params =
+                        (ObjectNode) system.path("params");
+                params.put("baseUrl", params.path("baseUrl").asText() + "/api");
+            }
+        });
+        return connection;
+    }
+
+    private static Path resource(String name) {
+        try {
+            return Path.of(ConvergenceScenariosIT.class.getResource(name).toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A HubSpot-like CRM: HubSpot's webhooks v3, a skinny creation then one property change per property. */
+    private static DemoSystems hubspotLike(String tenant) {
+        return engine.startSystems(DemoSystems.Spec.tenant(tenant)
+                .adjust(DemoSystems.RICH, c -> c.withVariety(SandboxConfig.Variety.HUBSPOT_WEBHOOKS)));
+    }
+
+    /**
+     * Issue 17, defect 6: a person creates a contact in the HubSpot-like CRM, which fires {@code contact.creation}
+     * and one {@code contact.propertyChange} per property, processed by two instances in any order: each other
+     * system is written once, whole.
+     */
+    @Test
+    void aHubSpotLikeCreateIsWrittenOncePerTarget() {
+        DemoSystems systems = hubspotLike("converge-hs-create");
+        ScenarioRun run = new ScenarioRun("hubspot-like-create", engine, systems, sqs);
+        JsonNode created = run.humanCreate(DemoSystems.RICH, Map.of("email", "ada@example.com", "firstname", "Ada",
+                "lastname", "Lovelace", "phone", "+44 20 7946 0000"));
+        run.awaitQuiet();
+
+        run.finish(1);
+        ScenarioRun.Contact contact = run.assertConverged(DemoSystems.RICH, created.path("id").asText());
+        assertThat(contact.phone()).isEqualTo("+44 20 7946 0000");
+        run.assertWrites(DemoSystems.APP, 1);
+        run.assertWrites(DemoSystems.SKINNY, 1);
+        run.assertWrites(DemoSystems.RICH, 0);
+        assertThat(run.duplicatesCreated()).as("duplicates created").isZero();
+        assertThat(run.doubleSends()).as("double sends").isZero();
+    }
+
+    /**
+     * Issue 17, defect 4: the creation's webhooks are lost, then a person changes the phone and, later, the email;
+     * the two property changes are delivered newest first. The phone, never reported before, is kept everywhere.
+     */
+    @Test
+    void aLatePropertyChangeOfAFieldNeverSeenBeforeIsKept() {
+        DemoSystems systems = hubspotLike("converge-hs-late");
+        SandboxProvider crm = systems.sandbox(DemoSystems.RICH);
+        crm.control(SandboxControl.dropWebhooks(4)); // the creation and its three property changes
+        ScenarioRun run = new ScenarioRun("hubspot-like-late-property", engine, systems, sqs);
+        String id = run.humanCreate(DemoSystems.RICH, Map.of("email", "katherine@example.com", "firstname",
+                "Katherine", "lastname", "Johnson")).path("id").asText();
+        crm.control(SandboxControl.reorderWebhooks(2));
+        run.humanEdit(DemoSystems.RICH, id, Map.of("phone", "+1 555 0199"));
+        run.humanEdit(DemoSystems.RICH, id, Map.of("email", "kj@example.com"));
+        run.awaitQuiet();
+
+        ScenarioRun.Contact contact = run.assertConverged(DemoSystems.RICH, id);
+        assertThat(contact.phone()).as("the late phone change").isEqualTo("+1 555 0199");
+        assertThat(contact.email()).isEqualTo("kj@example.com");
+        assertThat(run.duplicatesCreated()).as("duplicates created").isZero();
+        run.finish(2);
+    }
+
+    /**
+     * Issue 17, defect 5: a HubSpot-like property change whose webhook was lost reaches the other systems with the
+     * reconciler's next run of that CRM's job (its listed records read through the mapping's fetched section).
+     */
+    @Test
+    void aDroppedHubSpotLikeWebhookIsHealedByTheNextReconcilerRun() throws Exception {
+        DemoSystems systems = hubspotLike("converge-hs-heal");
+        SandboxProvider crm = systems.sandbox(DemoSystems.RICH);
+        ScenarioRun run = new ScenarioRun("hubspot-like-dropped-webhook", engine, systems, sqs);
+        String id = run.humanCreate(DemoSystems.RICH, Map.of("email", "dropped@example.com", "firstname", "Lost",
+                "lastname", "Webhook")).path("id").asText();
+        run.awaitQuiet();
+        crm.control(SandboxControl.dropWebhooks(1));
+        run.humanEdit(DemoSystems.RICH, id, Map.of("lastname", "Found"));
+        run.awaitQuiet();
+        assertThat(run.byExternalId(DemoSystems.APP, DemoSystems.RICH + ":" + id).path("name").asText())
+                .as("nothing travelled without the webhook").isEqualTo("Lost Webhook");
+
+        run.syncStartsNow();
+        JsonNode result = new com.fasterxml.jackson.databind.ObjectMapper().readTree(engine.reconcile(
+                "{\"job\":{\"tenant\":\"converge-hs-heal\",\"system\":\"" + DemoSystems.RICH + "\",\"account\":\""
+                        + crm.config().account() + "\",\"resource\":\"contact\"}}"));
+        assertThat(result.path("jobs")).as("the run: %s", result).hasSize(1);
+        assertThat(result.path("jobs").get(0).path("status").asText()).as("%s", result).isEqualTo("completed");
+        run.awaitQuiet();
+
+        assertThat(run.assertConverged(DemoSystems.RICH, id).lastName()).isEqualTo("Found");
+        run.assertWrites(DemoSystems.RICH, 0);
+        run.finish(2);
+    }
+
+    /**
+     * Two people edit a contact's phone at once, one in the app and one in the HubSpot-like CRM: every system ends
+     * with one value, and the one that lost is kept as a conflict item ({@code conflicts=1}), whichever webhook the
+     * engine met first. An operator then resolves it with {@code loopfree-ops conflicts resolve}: the decision
+     * travels the processing queue to the processor of {@code function.zip}, the chosen value reaches every system,
+     * and the conflict is resolved.
+     */
+    @Test
+    void twoPeopleEditingOneFieldInTwoSystemsAtOnceLeaveOneConflictThatAnOperatorResolves() {
+        DemoSystems systems = engine.startSystems(DemoSystems.Spec.tenant("conflicts"));
+        ScenarioRun run = new ScenarioRun("concurrent-edits-kept-conflict", engine, systems, sqs);
+        JsonNode created = run.humanCreate(DemoSystems.APP, Map.of("email", "kay@example.com", "name", "Kay Nygaard"));
+        run.awaitQuiet();
+        String appId = created.path("id").asText();
+        String canonical = "app:" + appId;
+        String richId = run.byExternalId(DemoSystems.RICH, canonical).path("id").asText();
+
+        // back to back: neither person can have seen the other's value (the engine takes far longer to carry it)
+        run.humanEdit(DemoSystems.APP, appId, Map.of("phone", "+1 555 0100"));
+        run.humanEdit(DemoSystems.RICH, richId, Map.of("phone", "+1 555 0199"));
+        run.awaitQuiet();
+
+        run.finish(3);
+        ScenarioRun.Contact converged = run.assertConverged(DemoSystems.APP, appId);
+        assertThat(converged.phone()).isIn("+1 555 0100", "+1 555 0199");
+        assertThat(run.duplicatesCreated()).as("duplicates created").isZero();
+        assertThat(run.conflicts()).as("the value that lost, kept once").isEqualTo(1);
+
+        StringWriter out = new StringWriter();
+        int exit = LoopfreeOps.run(Clock.systemUTC(), new PrintWriter(out, true), new PrintWriter(out, true),
+                "--dynamodb-endpoint", engine.aws().dynamoEndpoint().toString(), "--sqs-endpoint",
+                engine.aws().sqsEndpoint().toString(), "--region", AwsBackend.REGION, "--state-table",
+                SyncResources.STATE_TABLE, "--events-table", SyncResources.EVENTS_TABLE, "--queue-url",
+                engine.queues().queueUrl(), "--as", "oncall", "conflicts", "resolve", "conflicts", "contact",
+                canonical, "phone", "--value", "+1 555 0142", "--why", "the customer called, INC-42");
+        assertThat(exit).as(out.toString()).isZero();
+        run.edited();
+        run.awaitQuiet();
+
+        assertThat(run.assertConverged(DemoSystems.APP, appId).phone()).isEqualTo("+1 555 0142");
+        try (DynamoDbClient dynamo = engine.aws().dynamoClient()) {
+            assertThat(dynamo.query(b -> b.tableName(SyncResources.STATE_TABLE).consistentRead(true)
+                    .keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("CONFLICT#conflicts")))).items())
+                    .singleElement().satisfies(conflict -> assertThat(conflict.get("status").s()).isEqualTo("resolved"));
+        }
     }
 }

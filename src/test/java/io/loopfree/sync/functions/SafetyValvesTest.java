@@ -134,7 +134,7 @@ class SafetyValvesTest extends FunctionTestSupport {
             breakers = new DynamoBreakerStore(dynamoClient, config);
             Metrics sink = (name, value, unit, dimensions, properties) -> metrics.add(name + "=" + (long) value);
             valves = new SafetyValves(breakers, profiles, sink, clock, config);
-            OutboundSender sender = new OutboundSender(outbound, clock, config);
+            OutboundSender sender = new OutboundSender(outbound, profiles, new io.loopfree.sync.app.SyncMetrics(sink), clock, config);
             accounts = new AccountOperations(breakers, new PendingWrites(ledger, sender, valves, clock, config), clock,
                     config);
             processor = new ProcessorService(mappings, ledger, connections, outbound, sender, valves, accounts, clock,

@@ -31,6 +31,7 @@ import io.loopfree.sync.app.SyncMetrics;
 import io.loopfree.sync.functions.IngressFunction;
 import io.loopfree.sync.functions.ProcessorFunction;
 import io.loopfree.sync.functions.ReconcilerFunction;
+import io.loopfree.sync.functions.RelayFunction;
 import io.quarkus.funqy.Funq;
 import io.quarkus.runtime.configuration.DurationConverter;
 
@@ -44,6 +45,7 @@ class TemplateTest {
     static final Set<String> KNOWN_ENV = Set.of("QUARKUS_FUNQY_EXPORT", "SYNC_QUEUE_URL", "SYNC_TABLES_EVENTS",
             "SYNC_TABLES_STATE", "SYNC_DEDUP_TTL", "SYNC_MARKERS_TTL", "SYNC_RECONCILER_JOBS", "SYNC_SECRETS_SSM_PREFIX",
             "SYNC_SECRETS_SOURCE", "SYNC_RECONCILER_TIME_BUDGET", "SYNC_DEAD_LETTER_QUEUE_URL", "SYNC_LOG_JSON", "QUARKUS_LOG_CONSOLE_FORMAT",
+            "SYNC_RELAY_TENANTS",
             // Quarkus' own native Lambda template sets it: the custom runtime must not install signal handlers.
             "DISABLE_SIGNAL_HANDLERS");
 
@@ -101,9 +103,11 @@ class TemplateTest {
                         "QUARKUS_LOG_CONSOLE_FORMAT"),
                 "ReconcilerFunction", Set.of("QUARKUS_FUNQY_EXPORT", "DISABLE_SIGNAL_HANDLERS", "SYNC_QUEUE_URL",
                         "SYNC_TABLES_STATE", "SYNC_RECONCILER_JOBS", "SYNC_RECONCILER_TIME_BUDGET",
-                        "SYNC_SECRETS_SOURCE", "SYNC_SECRETS_SSM_PREFIX", "SYNC_LOG_JSON", "QUARKUS_LOG_CONSOLE_FORMAT"));
+                        "SYNC_SECRETS_SOURCE", "SYNC_SECRETS_SSM_PREFIX", "SYNC_LOG_JSON", "QUARKUS_LOG_CONSOLE_FORMAT"),
+                "RelayFunction", Set.of("QUARKUS_FUNQY_EXPORT", "DISABLE_SIGNAL_HANDLERS", "SYNC_QUEUE_URL",
+                        "SYNC_RELAY_TENANTS", "SYNC_LOG_JSON", "QUARKUS_LOG_CONSOLE_FORMAT"));
         Map<String, String> exports = Map.of("IngressFunction", "ingress", "ProcessorFunction", "processor",
-                "ReconcilerFunction", "reconciler");
+                "ReconcilerFunction", "reconciler", "RelayFunction", "relay");
 
         assertThat(functions()).containsOnlyKeys(expected.keySet());
         Object globalEnv = map(map(template.getOrDefault("Globals", Map.of())).getOrDefault("Function", Map.of()))
@@ -123,6 +127,8 @@ class TemplateTest {
                 .isEqualTo("ssm");
         assertThat(environment("IngressFunction").get("SYNC_QUEUE_URL")).isEqualTo(ref("SyncQueue"));
         assertThat(environment("ReconcilerFunction").get("SYNC_QUEUE_URL")).isEqualTo(ref("SyncQueue"));
+        assertThat(environment("RelayFunction").get("SYNC_QUEUE_URL")).isEqualTo(ref("SyncQueue"));
+        assertThat(environment("RelayFunction").get("SYNC_RELAY_TENANTS")).isEqualTo(ref("SalesforceOrgTenants"));
         assertThat(environment("ProcessorFunction").get("SYNC_DEAD_LETTER_QUEUE_URL")).as("deterministic failures")
                 .isEqualTo(ref("DeadLetterQueue"));
         for (String function : expected.keySet()) {
@@ -138,7 +144,8 @@ class TemplateTest {
     @Test
     void theExportsTheTemplateNamesAreTheFunqyFunctionsOfTheArtifact() {
         Set<String> funqs = new TreeSet<>();
-        for (Class<?> type : List.of(IngressFunction.class, ProcessorFunction.class, ReconcilerFunction.class)) {
+        for (Class<?> type : List.of(IngressFunction.class, ProcessorFunction.class, ReconcilerFunction.class,
+                RelayFunction.class)) {
             for (Method method : type.getDeclaredMethods()) {
                 Funq funq = method.getAnnotation(Funq.class);
                 if (funq != null) {
@@ -150,7 +157,7 @@ class TemplateTest {
         for (String function : functions().keySet()) {
             exports.add(environment(function).get("QUARKUS_FUNQY_EXPORT"));
         }
-        assertThat(exports).isEqualTo(funqs).containsExactly("ingress", "processor", "reconciler");
+        assertThat(exports).isEqualTo(funqs).containsExactly("ingress", "processor", "reconciler", "relay");
     }
 
     @Test
@@ -331,6 +338,11 @@ class TemplateTest {
         reconciler.put("ssm:GetParameter", Set.of(ssmPath("/*/*/outbound-*")));
         reconciler.put("kms:Decrypt", Set.of("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*"));
         assertThat(grants("ReconcilerRole")).isEqualTo(reconciler);
+        assertThat(grants("RelayRole")).isEqualTo(Map.of(
+                "logs:CreateLogStream", Set.of("RelayLogGroup.Arn"),
+                "logs:PutLogEvents", Set.of("RelayLogGroup.Arn"),
+                "sqs:SendMessage", Set.of("SyncQueue.Arn", "RelayDeadLetterQueue.Arn"),
+                "sqs:GetQueueAttributes", Set.of("SyncQueue.Arn")));
 
         Map<String, Object> kms = statementsOf("IngressRole").stream()
                 .filter(s -> asList(s.get("Action")).contains("kms:Decrypt")).findFirst().orElseThrow();
@@ -369,19 +381,86 @@ class TemplateTest {
                 String name = (String) metric.get("MetricName");
                 watched.add(entry.getKey() + ":" + name);
                 assertThat(SyncMetrics.NAMES).as("%s watches %s", entry.getKey(), name).contains(name);
-                // EMF records every datapoint under [FunctionName] alone: the alarms watch exactly that
+                // EMF records every datapoint under [FunctionName] alone, and under [FunctionName, its dimensions]:
+                // the alarms watch the first, or the second with a literal (bounded) value such as system=salesforce
                 List<Object> dimensions = list(metric.get("Dimensions"));
-                assertThat(dimensions).as(entry.getKey()).hasSize(1);
+                assertThat(dimensions).as(entry.getKey()).hasSizeBetween(1, 2);
                 assertThat(map(dimensions.get(0)).get("Name")).isEqualTo("FunctionName");
-                assertThat(List.of(ref("IngressFunction"), ref("ProcessorFunction"), ref("ReconcilerFunction")))
-                        .contains(map(map(dimensions.get(0)).get("Value")));
+                assertThat(List.of(ref("IngressFunction"), ref("ProcessorFunction"), ref("ReconcilerFunction"),
+                        ref("RelayFunction"))).contains(map(map(dimensions.get(0)).get("Value")));
+                if (dimensions.size() == 2) {
+                    assertThat(map(dimensions.get(1))).as(entry.getKey()).containsEntry("Name", "system");
+                    assertThat(map(dimensions.get(1)).get("Value")).as(entry.getKey()).isInstanceOf(String.class);
+                }
             }
         }
         assertThat(watched).contains("WebhooksAnomalyAlarm:WebhookEventsPerAccount", "EchoDropsAnomalyAlarm:EchoesDropped",
                 "ProviderQuotaAlarm:ProviderQuotaUsed", "ReconciliationDurationAlarm:ReconciliationDuration",
                 "WriteFailureRateAlarm:OutboundWriteFailures", "WriteFailureRateAlarm:OutboundWrites",
                 "WatermarkStalenessAlarm:WatermarkStaleness", "LoopDetectorTripsAlarm:LoopDetectorTrips",
-                "LoopDetectorAlarm:OutboundWritesPerAccount", "FailedMessagesAlarm:MessagesFailed");
+                "LoopDetectorAlarm:OutboundWritesPerAccount", "FailedMessagesAlarm:MessagesFailed",
+                "SalesforceRelayStoppedAlarm:RelayedChangeEvents", "SalesforceRelayStoppedAlarm:ReconciliationRecords");
+    }
+
+    // ------------------------------------------------------------------------------------------------ relay
+
+    private static final Set<String> RELAY_RESOURCES = Set.of("SalesforceEventBus", "SalesforceChangeEventsRule",
+            "RelayFunction", "RelayLogGroup", "RelayRole", "RelayInvokedByTheRule", "RelayDeadLetterQueue",
+            "RelayDeadLetterQueuePolicy", "RelayDeadLetterQueueAlarm", "SalesforceRelayStoppedAlarm");
+
+    @Test
+    void withoutASalesforceEventSourceTheStackHasNoRelayAtAll() {
+        assertThat(defaultOf("SalesforceEventSourceName")).isEmpty();
+        assertThat(map(template.get("Conditions")).get("HasSalesforceRelay")).isEqualTo(Map.of("Fn::Not",
+                List.of(Map.of("Fn::Equals", List.of(ref("SalesforceEventSourceName"), "")))));
+        for (var entry : resources.entrySet()) {
+            boolean relay = RELAY_RESOURCES.contains(entry.getKey());
+            assertThat(map(entry.getValue()).get("Condition")).as(entry.getKey())
+                    .isEqualTo(relay ? "HasSalesforceRelay" : null);
+        }
+        Pattern source = Pattern.compile(defaultOfKey("SalesforceEventSourceName", "AllowedPattern"));
+        assertThat(source.matcher("aws.partner/salesforce.com/00DRM000000Fxts2AC/0YLRM0000004Dfg4AE").matches()).isTrue();
+        assertThat(source.matcher("").matches()).isTrue();
+        assertThat(source.matcher("aws.partner/other.com/00DRM000000Fxts2AC/0YLRM0000004Dfg4AE").matches()).isFalse();
+        Pattern tenants = Pattern.compile(defaultOfKey("SalesforceOrgTenants", "AllowedPattern"));
+        assertThat(tenants.matcher("00DRM000000Fxts2AC=acme,00DRM000000Fxts=globex").matches()).isTrue();
+        assertThat(tenants.matcher("00DRM000000Fxts2AC=Acme").matches()).as("the tenant name rule").isFalse();
+    }
+
+    @Test
+    void theRuleRoutesTheConfiguredChangeEventsToTheRelayWithItsOwnRetriesAndDeadLetterQueue() {
+        Map<String, Object> bus = properties("SalesforceEventBus");
+        assertThat(bus.get("EventSourceName")).isEqualTo(ref("SalesforceEventSourceName"));
+        assertThat(bus.get("Name")).isEqualTo(ref("SalesforceEventSourceName"));
+        Map<String, Object> rule = properties("SalesforceChangeEventsRule");
+        assertThat(rule.get("EventBusName")).isEqualTo(ref("SalesforceEventBus"));
+        assertThat(map(rule.get("EventPattern"))).containsEntry("source", List.of(ref("SalesforceEventSourceName")))
+                .containsEntry("detail-type", ref("SalesforceChangeEvents"));
+        Map<String, Object> target = map(list(rule.get("Targets")).get(0));
+        assertThat(target.get("Arn")).isEqualTo(ref("RelayFunction.Alias"));
+        assertThat(map(target.get("RetryPolicy"))).containsKeys("MaximumRetryAttempts", "MaximumEventAgeInSeconds");
+        assertThat(map(target.get("DeadLetterConfig")).get("Arn"))
+                .isEqualTo(Map.of("Fn::GetAtt", List.of("RelayDeadLetterQueue", "Arn")));
+        // a failed invocation (asynchronous) ends in the same queue
+        Map<String, Object> invoke = map(properties("RelayFunction").get("EventInvokeConfig"));
+        assertThat(map(map(map(invoke.get("DestinationConfig")).get("OnFailure")))).containsEntry("Type", "SQS")
+                .containsEntry("Destination", Map.of("Fn::GetAtt", List.of("RelayDeadLetterQueue", "Arn")));
+    }
+
+    @Test
+    void onlyTheRuleMayInvokeTheRelayOrFillItsDeadLetterQueue() {
+        Map<String, Object> permission = properties("RelayInvokedByTheRule");
+        assertThat(permission).containsEntry("Action", "lambda:InvokeFunction")
+                .containsEntry("Principal", "events.amazonaws.com")
+                .containsEntry("FunctionName", ref("RelayFunction.Alias"))
+                .containsEntry("SourceArn", Map.of("Fn::GetAtt", List.of("SalesforceChangeEventsRule", "Arn")));
+        Map<String, Object> policy = map(properties("RelayDeadLetterQueuePolicy").get("PolicyDocument"));
+        Map<String, Object> statement = map(list(policy.get("Statement")).get(0));
+        assertThat(statement).containsEntry("Action", "sqs:SendMessage")
+                .containsEntry("Principal", Map.of("Service", "events.amazonaws.com"))
+                .containsEntry("Resource", Map.of("Fn::GetAtt", List.of("RelayDeadLetterQueue", "Arn")));
+        assertThat(map(map(statement.get("Condition")).get("ArnEquals"))).containsEntry("aws:SourceArn",
+                Map.of("Fn::GetAtt", List.of("SalesforceChangeEventsRule", "Arn")));
     }
 
     @Test

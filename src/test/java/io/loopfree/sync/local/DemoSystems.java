@@ -33,6 +33,15 @@ public final class DemoSystems implements AutoCloseable {
     public static final String APP = "app";
     public static final String RICH = "sandbox-rich";
     public static final String SKINNY = "sandbox-skinny";
+    /**
+     * A Salesforce-like system (not in the demo): its changes go out as Change Data Capture events through the
+     * engine's event bus and relay ({@code SandboxConfig.Variety.EVENT_RELAY}; point its webhook URL at
+     * {@link LocalEngine#startRelay()}), its records are listed with Salesforce's {@code Id}/{@code SystemModstamp},
+     * its account is the org id {@link #SALESFORCE_ORG}; reached through the {@code sandbox} profile, with the
+     * {@code salesforce} mapping.
+     */
+    public static final String SALESFORCE = "salesforce";
+    public static final String SALESFORCE_ORG = "00D5e000000SaNdEAK";
     public static final String ENGINE_TOKEN = "demo-engine-token";
     public static final String RICH_CLIENT_SECRET = "demo-hubspot-like-client-secret";
     /** The engine's client id in the sandboxes: HubSpot-like webhooks name it as the writer of our changes. */
@@ -50,12 +59,12 @@ public final class DemoSystems implements AutoCloseable {
 
     /**
      * A tenant's systems: the demo's three (or some of them), each sandbox adjusted (a variety, a rate limit…),
-     * each reached through an outbound profile (see {@link #tenant}), and their connection adjusted (e.g. an
+     * each reached through an outbound profile (default {@code sandbox}), and their connection adjusted (e.g. an
      * ownership rule). The end-to-end scenarios start one per tenant beside the demo; the demo is {@link #demo()}.
      *
-     * @param systems    which of {@link #APP}, {@link #RICH}, {@link #SKINNY} the tenant has
+     * @param systems    which of {@link #APP}, {@link #RICH}, {@link #SKINNY}, {@link #SALESFORCE} the tenant has
      * @param adjust     per system, what changes in its sandbox's config
-     * @param profiles   per system, the outbound profile the connection names (when none: {@code sandbox})
+     * @param profiles   per system, the outbound profile the connection names (default {@code sandbox})
      * @param connection what changes in the connection item as seeded (a JSON object, as in a seed file)
      */
     public record Spec(String tenant, List<String> systems, Map<String, UnaryOperator<SandboxConfig>> adjust,
@@ -67,20 +76,21 @@ public final class DemoSystems implements AutoCloseable {
             profiles = Map.copyOf(profiles);
         }
 
+        /**
+         * The demo's tenant. Its updates never overwrite a person's newer edit: the app and the skinny CRM take
+         * conditional writes (the app contract's {@code If-Match}), the HubSpot-like CRM has no precondition and is
+         * written after a guard read (docs/outbound.md, "Concurrent edits").
+         */
         public static Spec demo() {
-            return tenant(TENANT);
+            UnaryOperator<SandboxConfig> conditional = c -> c.withVariety(SandboxConfig.Variety.CONDITIONAL_WRITES);
+            return tenant(TENANT).adjust(APP, conditional).adjust(SKINNY, conditional)
+                    .withProfile(APP, "sandbox-conditional").withProfile(RICH, "sandbox-guard-read")
+                    .withProfile(SKINNY, "sandbox-conditional");
         }
 
-        /**
-         * The demo's three systems for another tenant. Their updates never overwrite a person's newer edit: the app
-         * and the skinny CRM take conditional writes (the app contract's {@code If-Match}), the HubSpot-like CRM
-         * has no precondition and is written after a guard read (docs/outbound.md, "Concurrent edits").
-         */
+        /** The demo's three systems for another tenant, each through the {@code sandbox} profile. */
         public static Spec tenant(String tenant) {
-            UnaryOperator<SandboxConfig> conditional = c -> c.withVariety(SandboxConfig.Variety.CONDITIONAL_WRITES);
-            return new Spec(tenant, List.of(APP, RICH, SKINNY), Map.of(APP, conditional, SKINNY, conditional),
-                    Map.of(APP, "sandbox-conditional", RICH, "sandbox-guard-read", SKINNY, "sandbox-conditional"),
-                    c -> c);
+            return new Spec(tenant, List.of(APP, RICH, SKINNY), Map.of(), Map.of(), c -> c);
         }
 
         public Spec withSystems(String... systems) {
@@ -129,7 +139,7 @@ public final class DemoSystems implements AutoCloseable {
         if (!TENANT.equals(tenant)) {
             environment.put("WEBHOOK_SECRETS_APP" + suffix, LocalEngine.DEMO_SECRET);
         }
-        for (String system : List.of("APP", "SANDBOX_RICH", "SANDBOX_SKINNY")) {
+        for (String system : List.of("APP", "SANDBOX_RICH", "SANDBOX_SKINNY", "SALESFORCE")) {
             environment.put("WEBHOOK_SECRETS_" + system + suffix + "_OUTBOUND_TOKEN", ENGINE_TOKEN);
         }
         return environment;
@@ -149,7 +159,7 @@ public final class DemoSystems implements AutoCloseable {
         List<SandboxProvider> started = new ArrayList<>();
         try {
             for (String system : spec.systems()) {
-                int offset = List.of(APP, RICH, SKINNY).indexOf(system);
+                int offset = List.of(APP, RICH, SKINNY, SALESFORCE).indexOf(system);
                 SandboxConfig config = switch (system) {
                     case APP -> base(system, spec.tenant(), gateway, firstPort, offset)
                             .withPayloadFormat(SandboxConfig.PayloadFormat.APP).withEchoChangeAgent(true)
@@ -159,6 +169,9 @@ public final class DemoSystems implements AutoCloseable {
                             .withSigning(SandboxConfig.Signing.hubspotV3(RICH_CLIENT_SECRET));
                     case SKINNY -> base(system, spec.tenant(), gateway, firstPort, offset).withSkinny(true)
                             .withNormalizeValues(true);
+                    case SALESFORCE -> base(system, spec.tenant(), gateway, firstPort, offset)
+                            .withActorMetadata(SandboxConfig.ActorMetadata.SALESFORCE_LIKE)
+                            .withVariety(SandboxConfig.Variety.EVENT_RELAY).withAccount(SALESFORCE_ORG);
                     default -> throw new IllegalArgumentException("not a demo system: " + system);
                 };
                 started.add(SandboxProvider.start(spec.adjust().getOrDefault(system, c -> c).apply(config)));

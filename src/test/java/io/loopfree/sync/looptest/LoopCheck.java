@@ -118,7 +118,8 @@ public final class LoopCheck {
                 return LoopReport.error(system, "no ingress profile for system '" + system + "' (its webhooks cannot be "
                         + "received); a polling-only system says \"delivery\": \"listing\"");
             }
-        } else if (profile.request(OutboundProfile.Operation.LIST).isEmpty()) {
+        } else if (behaviour.delivery() == ProviderBehaviour.Delivery.LISTING
+                && profile.request(OutboundProfile.Operation.LIST).isEmpty()) {
             return LoopReport.error(system, "delivery is listing but outbound profile '" + profile.name() + "' has no list request");
         }
         ProviderProfile originIngress = pipeline.ingressProfile(ORIGIN)
@@ -135,7 +136,7 @@ public final class LoopCheck {
                 .withWebhookUrl(hooks + ORIGIN + "/" + tenant).withActorMetadata(SandboxConfig.ActorMetadata.HUBSPOT_LIKE)
                 .withEngineToken(ProviderEmulator.ENGINE_TOKEN).withEngineClientId(ORIGIN_IDENTITY).withIdPrefix("o" + run));
                 ProviderEmulator target = new ProviderEmulator(behaviour, profile, tenant,
-                        behaviour.delivery() == ProviderBehaviour.Delivery.WEBHOOK ? hooks + system + "/" + tenant : null,
+                        behaviour.delivery() != ProviderBehaviour.Delivery.LISTING ? hooks + system + "/" + tenant : null,
                         "t" + run)) {
             pipeline.seedConnection(connection(tenant, behaviour, origin, target));
             Map<String, Object> edit = new LinkedHashMap<>();
@@ -154,6 +155,15 @@ public final class LoopCheck {
                 Caught next;
                 while ((next = caught.poll()) != null) {
                     boolean fromOrigin = next.system().equals(ORIGIN);
+                    if (!fromOrigin && behaviour.delivery() == ProviderBehaviour.Delivery.RELAY) {
+                        String outcome = pipeline.relay(new String(target.webhookBody(next.body()), StandardCharsets.UTF_8));
+                        if (!outcome.equals("enqueued")) {
+                            return report.finish(LoopReport.Verdict.ERROR, List.of(), "  result: ERROR the relay did not "
+                                    + "enqueue " + system + "'s event: " + outcome);
+                        }
+                        ingested = true;
+                        continue;
+                    }
                     byte[] body = fromOrigin ? next.body() : target.webhookBody(next.body());
                     String eventId = eventId(next.body());
                     WebhookRequest request = WebhookSigning.sign(fromOrigin ? originIngress : ingress, next.tenant(),
@@ -221,7 +231,8 @@ public final class LoopCheck {
                     + writes + " (expected 1 and 0)");
         }
         if (echoes.isEmpty()) {
-            String path = behaviour.delivery() == ProviderBehaviour.Delivery.LISTING ? "the reconciler's listing" : "a webhook";
+            String path = behaviour.delivery() == ProviderBehaviour.Delivery.LISTING ? "the reconciler's listing"
+                    : behaviour.delivery() == ProviderBehaviour.Delivery.RELAY ? "the EventBridge relay" : "a webhook";
             return report.finish(LoopReport.Verdict.ERROR, List.of(), "  result: ERROR our write never came back through "
                     + path + ": nothing was checked");
         }
@@ -237,7 +248,8 @@ public final class LoopCheck {
                     + "only if the provider returns exactly what we wrote (state hash); name our identity "
                     + "(sync.identities." + system + ") or have the provider echo our tag if it can");
         }
-        String via = behaviour.delivery() == ProviderBehaviour.Delivery.LISTING ? " (via the reconciler's listing)" : "";
+        String via = behaviour.delivery() == ProviderBehaviour.Delivery.LISTING ? " (via the reconciler's listing)"
+                : behaviour.delivery() == ProviderBehaviour.Delivery.RELAY ? " (via the EventBridge relay, in real time)" : "";
         return report.finish(LoopReport.Verdict.CAUGHT, layers, "  result: CAUGHT by " + String.join(", ", layers) + via
                 + "; " + writes);
     }
@@ -320,6 +332,11 @@ public final class LoopCheck {
         }
         config.put("sync.identities." + ORIGIN, ORIGIN_IDENTITY);
         behaviour.identity().ifPresent(id -> config.put("sync.identities." + behaviour.system(), id));
+        if (behaviour.delivery() == ProviderBehaviour.Delivery.RELAY) {
+            config.put("sync.relay.system", behaviour.system());
+            config.put("sync.relay.tenants", String.join(",", tenants.stream()
+                    .map(t -> ProviderEmulator.orgId(t) + "=" + t).toList()));
+        }
         return config;
     }
 

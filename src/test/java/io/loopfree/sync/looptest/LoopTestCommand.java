@@ -44,6 +44,8 @@ class LoopTestCommand extends FunctionTestSupport {
     @Inject
     IngressService ingress;
     @Inject
+    io.loopfree.sync.app.EventRelayService relay;
+    @Inject
     ReconcilerService reconciler;
     @Inject
     ProcessingMetrics metrics;
@@ -90,7 +92,7 @@ class LoopTestCommand extends FunctionTestSupport {
         try (SqsClient sqs = sqs(); DynamoDbClient dynamo = dynamo()) {
             QuarkusPipeline pipeline = new QuarkusPipeline(new QuarkusPipeline.Parts(ingress, reconciler, metrics,
                     outboundProfiles, ingressProfiles, mappings, FunctionTestSupport::invoke, sqs,
-                    config("sync.queue-url"), dynamo, SyncResources.STATE_TABLE, clock));
+                    config("sync.queue-url"), dynamo, SyncResources.STATE_TABLE, clock, relay));
             return new LoopCheck(pipeline).run(behaviour, LoopTestProfiles.tenant(behaviour, ""));
         }
     }

@@ -39,6 +39,8 @@ class LoopTestShippedProfilesTest extends FunctionTestSupport {
     @Inject
     IngressService ingress;
     @Inject
+    io.loopfree.sync.app.EventRelayService relay;
+    @Inject
     ReconcilerService reconciler;
     @Inject
     ProcessingMetrics metrics;
@@ -59,7 +61,7 @@ class LoopTestShippedProfilesTest extends FunctionTestSupport {
         try (SqsClient sqs = sqs(); DynamoDbClient dynamo = dynamo()) {
             QuarkusPipeline pipeline = new QuarkusPipeline(new QuarkusPipeline.Parts(ingress, reconciler, metrics,
                     outboundProfiles, ingressProfiles, mappings, FunctionTestSupport::invoke, sqs,
-                    config("sync.queue-url"), dynamo, SyncResources.STATE_TABLE, clock));
+                    config("sync.queue-url"), dynamo, SyncResources.STATE_TABLE, clock, relay));
             LoopReport report = new LoopCheck(pipeline).run(behaviour, tenant);
             System.out.println(report.text());
             return report;
@@ -71,7 +73,7 @@ class LoopTestShippedProfilesTest extends FunctionTestSupport {
             "sandbox", "marker",            // skinny, no actor, tag stripped, normalized: only the marker knows
             "app", "change-agent",          // the app contract echoes X-Change-Agent
             "hubspot-contacts", "actor",    // sourceId = our app id
-            "salesforce-contacts", "marker", // polling-only: the listing carries no actor
+            "salesforce-contacts", "change-agent", // relayed CDC: changeOrigin carries our client=<change agent>
             "stripe-customers", "change-agent"); // our Idempotency-Key, echoed in the Event's request
     /** Shipped profiles that cannot be checked yet, with the reason the report must give. */
     private static final Map<String, String> NOT_CHECKABLE = Map.of(
@@ -100,6 +102,9 @@ class LoopTestShippedProfilesTest extends FunctionTestSupport {
         assertThat(report.exitCode()).as(report.text()).isZero();
         assertThat(report.verdict()).isEqualTo(LoopReport.Verdict.CAUGHT);
         assertThat(report.layer()).as(report.text()).contains(EXPECTED.get(profile));
+        if (profile.equals("salesforce-contacts")) {
+            assertThat(report.text()).as("through the real-time path").contains("via the EventBridge relay, in real time");
+        }
         assertThat(report.text()).contains("back to " + LoopCheck.ORIGIN + ": 0");
     }
 

@@ -29,6 +29,12 @@ public interface Pipeline {
     /** Hands every message on the queue to the processor, one SQS event each, until the queue is empty. */
     List<Processed> processQueued();
 
+    /**
+     * An EventBridge event from a provider's relay (Salesforce Event Relay) handed to the relay function, which puts
+     * one envelope per record on the queue. @return its outcome: {@code enqueued}, {@code overflow}, {@code refused}
+     */
+    String relay(String event);
+
     /** A forced listing of one job through its outbound profile, its records put on the queue. */
     void reconcile(ReconcileJob job);
 

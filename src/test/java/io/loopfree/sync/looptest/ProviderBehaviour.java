@@ -70,7 +70,12 @@ public record ProviderBehaviour(
     }
 
     public enum Delivery {
-        WEBHOOK, LISTING
+        /** signed webhooks through the ingress */
+        WEBHOOK,
+        /** polling-only: the reconciler's listing through the profile's {@code list} */
+        LISTING,
+        /** events on an Amazon EventBridge bus (Salesforce Event Relay): {@code webhook.body} is the EventBridge event, handed to the relay function */
+        RELAY
     }
 
     /** The default webhook secret: a whsec_ value (Standard Webhooks), usable as text by the other schemes. */
@@ -145,7 +150,7 @@ public record ProviderBehaviour(
         try {
             delivery = Delivery.valueOf(node.path("delivery").asText("webhook").toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("behaviour " + source + ": delivery must be webhook or listing", e);
+            throw new IllegalArgumentException("behaviour " + source + ": delivery must be webhook, listing or relay", e);
         }
         ProviderBehaviour parsed = new ProviderBehaviour(required(node, "profile", source),
                 required(node, "system", source), node.path("resource").asText("contact"), text(node, "identity"), params,
@@ -153,8 +158,9 @@ public record ProviderBehaviour(
                 behaviour.path("skinny").asBoolean(false), text(behaviour, "rewrite"), text(node, "changeAgent"),
                 text(node, "idempotencyKey"), requests, delivery, text(webhook, "body"),
                 webhook.path("secret").asText(DEFAULT_SECRET), source);
-        if (delivery == Delivery.WEBHOOK && parsed.webhookBody().isEmpty()) {
-            throw new IllegalArgumentException("behaviour " + source + ": webhook.body is required when delivery is webhook");
+        if (delivery != Delivery.LISTING && parsed.webhookBody().isEmpty()) {
+            throw new IllegalArgumentException("behaviour " + source + ": webhook.body is required when delivery is "
+                    + delivery.name().toLowerCase(Locale.ROOT));
         }
         return parsed;
     }

@@ -58,6 +58,7 @@ final class ProviderEmulator implements AutoCloseable {
     private final ProviderBehaviour behaviour;
     private final OutboundProfile profile;
     private final SandboxProvider sandbox;
+    private final String org;
     private final HttpServer front;
     private final List<Route> routes = new ArrayList<>();
     private final Map<String, Jsonata> compiled = new ConcurrentHashMap<>();
@@ -73,6 +74,7 @@ final class ProviderEmulator implements AutoCloseable {
             String idPrefix) {
         this.behaviour = behaviour;
         this.profile = profile;
+        this.org = orgId(tenant);
         profile.requests().forEach((operation, spec) -> routes.add(route(operation, spec)));
         routes.sort(Comparator.comparingInt(Route::literalLength).reversed());
         // compiled now: a descriptor with a broken expression fails before anything starts
@@ -103,6 +105,15 @@ final class ProviderEmulator implements AutoCloseable {
         front.start();
     }
 
+    /**
+     * A Salesforce-shaped org id of the tenant's provider account (18 characters), for a relayed delivery's partner
+     * event source ({@code webhook.body} reads it as {@code org}); the deployment maps it to the tenant.
+     */
+    static String orgId(String tenant) {
+        String hash = Integer.toUnsignedString(tenant.hashCode(), 36).toUpperCase(java.util.Locale.ROOT);
+        return "00D" + "0".repeat(12 - hash.length()) + hash + "AAA";
+    }
+
     /** The base URL the connection's target points at (params.baseUrl). */
     String baseUrl() {
         return "http://127.0.0.1:" + front.getAddress().getPort();
@@ -124,6 +135,7 @@ final class ProviderEmulator implements AutoCloseable {
         Object recordId = input.get("recordId");
         Map<String, Object> write = recordId == null ? null : lastWriteByRecord.remove(String.valueOf(recordId));
         input.put("write", write == null ? Map.of() : write);
+        input.put("org", org);
         Object body = evaluate(behaviour.webhookBody().orElseThrow(), input, "webhook.body");
         if (body == null) {
             throw new IllegalArgumentException("behaviour " + behaviour.source() + ": webhook.body yielded nothing for "

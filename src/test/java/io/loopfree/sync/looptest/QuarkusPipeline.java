@@ -48,7 +48,7 @@ public final class QuarkusPipeline implements Pipeline {
     public record Parts(IngressService ingress, ReconcilerService reconciler, ProcessingMetrics metrics,
             OutboundProfileRepository outboundProfiles, ProfileRepository ingressProfiles, MappingRepository mappings,
             Function<String, JsonPath> invokeProcessor, SqsClient sqs, String queueUrl, DynamoDbClient dynamo,
-            String stateTable, java.time.Clock clock) {
+            String stateTable, java.time.Clock clock, io.loopfree.sync.app.EventRelayService relay) {
     }
 
     private final Parts parts;
@@ -119,6 +119,15 @@ public final class QuarkusPipeline implements Pipeline {
         record.put("eventSourceARN", "arn:aws:sqs:us-east-1:000000000000:loopfree-changes");
         record.put("awsRegion", "us-east-1");
         return event.toString();
+    }
+
+    @Override
+    public String relay(String event) {
+        try {
+            return parts.relay().relay(JSON.readTree(event)).outcome();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("the relayed event is not JSON", e);
+        }
     }
 
     @Override

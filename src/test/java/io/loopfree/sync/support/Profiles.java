@@ -55,6 +55,12 @@ public final class Profiles {
         }
     }
 
+    public static class Relay extends Export {
+        public Relay() {
+            super("relay", EmbeddedAwsResource.class);
+        }
+    }
+
     public static class Reconciler extends Export {
         public Reconciler() {
             super("reconciler", EmbeddedAwsResource.class);

@@ -84,6 +84,8 @@ public class Priming {
                         software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes.builder().keys(
                                 Map.of("pk", AttributeValue.fromS("PRIME#" + Instant.now()))).build()))));
             }
+            case "relay" -> config.queueUrl().filter(url -> !url.isBlank()).ifPresent(url -> step("SQS client",
+                    () -> sqs.get().getQueueAttributes(b -> b.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))));
             case "reconciler" -> step("DynamoDB client", () -> dynamo.get().getItem(b -> b.tableName(config.tables().state())
                     .key(Map.of("pk", AttributeValue.fromS("PRIME"), "sk", AttributeValue.fromS("PRIME")))));
             default -> {

@@ -182,6 +182,12 @@ final class SandboxApi {
         if (writer.isEmpty()) {
             return audited(request, route, null, SandboxResponse.error(401, "unknown bearer token"), "unauthenticated");
         }
+        if (writer.get().engine() && route.action() == Action.PATCH
+                && config.has(SandboxConfig.Variety.UPDATE_BY_EXTERNAL_ID_ONLY)) {
+            return audited(request, route, writer.get(), SandboxResponse.error(405,
+                    "this API updates a record only by external id: PUT /api/{resource}/by-external-id/{externalId}"),
+                    writer.get().auditName());
+        }
         Map<String, String> limitHeaders = new LinkedHashMap<>();
         if (writer.get().engine()) {
             Optional<SandboxResponse> refused = rateLimit(limitHeaders);
@@ -226,7 +232,7 @@ final class SandboxApi {
     private SandboxResponse read(SandboxRequest request, Route route) {
         if (route.action() == Action.GET) {
             return store.get(route.resource(), route.id())
-                    .map(r -> validators(SandboxResponse.json(200, r.toJson(config.normalizeValues())), r))
+                    .map(r -> validators(SandboxResponse.json(200, representation(r)), r))
                     .orElseGet(() -> SandboxResponse.error(404, "no such record"));
         }
         Map<String, List<String>> query = query(request.rawQuery());
@@ -255,12 +261,22 @@ final class SandboxApi {
         List<StoredRecord> page = store.listAfter(route.resource(), since, after, limit + 1);
         ObjectNode body = JSON.createObjectNode();
         ArrayNode results = body.putArray("results");
-        page.stream().limit(limit).forEach(r -> results.add(r.toJson(config.normalizeValues())));
+        page.stream().limit(limit).forEach(r -> results.add(representation(r)));
         body.put("next", page.size() > limit ? page.get(limit - 1).sortKey().encode() : null);
         return SandboxResponse.json(200, body);
     }
 
     /** Under the write lock: replays a known idempotency key, otherwise writes, audits and fires the webhook. */
+    /** A record as the API answers it; Salesforce's names beside ours under {@link SandboxConfig.Variety#EVENT_RELAY}. */
+    private ObjectNode representation(StoredRecord record) {
+        ObjectNode json = record.toJson(config.normalizeValues());
+        if (config.has(SandboxConfig.Variety.EVENT_RELAY)) {
+            json.put("Id", json.path("id").asText());
+            json.put("SystemModstamp", json.path("updated_at").asText());
+        }
+        return json;
+    }
+
     private SandboxResponse write(SandboxRequest request, Route route, Writer writer) {
         String key = request.header(IDEMPOTENCY_HEADER).filter(k -> !k.isBlank()).orElse(null);
         if (key != null && key.length() > 255) {
@@ -350,8 +366,8 @@ final class SandboxApi {
                 request.method(), route.resource(), result.id(), written, changeAgent,
                 request.header(IDEMPOTENCY_HEADER).orElse(null), response.status(), false,
                 kind == WebhookEvent.Kind.deleted || before.map(b -> !b.equals(result.fields())).orElse(true)));
-        webhooks.submit(WebhookEvent.of(config, kind, route.resource(), json, json.path("updated_at").asText(), writer,
-                changeAgent, written));
+        WebhookEvent.all(config, kind, route.resource(), json, json.path("updated_at").asText(), writer, changeAgent,
+                written).forEach(webhooks::submit);
         LOG.log(System.Logger.Level.INFO, "sandbox " + config.system() + ": " + request.method() + " "
                 + SafeText.of(route.resource()) + "/" + result.id() + " by " + SafeText.of(writer.auditName())
                 + " fields=" + SafeText.of(String.join(",", written)) + " -> " + response.status());

@@ -86,6 +86,31 @@ public record SandboxConfig(
      */
     public enum Variety {
         /**
+         * Salesforce Change Data Capture through Event Relay: every change goes out as the EventBridge event the
+         * partner bus delivers ({@code detail-type} {@code ContactChangeEvent}, {@code source}
+         * {@code aws.partner/salesforce.com/<account>/…}, {@code detail.payload.ChangeEventHeader} with
+         * {@code changeOrigin} {@code client=<writer's client id>}, {@code changedFields}, {@code nulledFields}; the
+         * changed fields with {@code FirstName}/{@code LastName} under {@code Name}), unsigned, to the webhook URL
+         * (the local engine's event bus); and the API's records carry Salesforce's {@code Id} and
+         * {@code SystemModstamp} besides {@code id} and {@code updated_at}, so the {@code salesforce} mapping reads
+         * what the reconciler lists. The account is the org id.
+         */
+        EVENT_RELAY,
+        /**
+         * Its integration API updates only by external id ({@code PUT …/by-external-id/…}): the engine's
+         * {@code PATCH /api/{resource}/{id}} is answered {@code 405} (people still edit through their UI). With a
+         * profile without {@code update}, a record a person created there could only be reached by an upsert that
+         * creates a second one.
+         */
+        UPDATE_BY_EXTERNAL_ID_ONLY,
+        /**
+         * HubSpot webhooks v3 (event objects as HubSpot documents them, one per request): a create fires a skinny
+         * {@code <resource>.creation} then one {@code <resource>.propertyChange} per property it set, an update one
+         * {@code propertyChange} per property written, a delete {@code <resource>.deletion}; numeric event ids,
+         * {@code portalId}, {@code objectId}, {@code occurredAt} in epoch milliseconds.
+         */
+        HUBSPOT_WEBHOOKS,
+        /**
          * Updates honour {@code If-Match} (the record's entity tag is its {@code updated_at}, quoted; {@code *} any)
          * and {@code If-Unmodified-Since} (an HTTP-date, whole seconds): 412 when the record changed since, nothing
          * written; answers carry {@code ETag} and {@code Last-Modified}. Without it, both headers are ignored (what

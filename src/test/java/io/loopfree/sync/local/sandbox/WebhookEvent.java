@@ -20,6 +20,57 @@ record WebhookEvent(String eventId, String type, String recordId, byte[] body) {
         deleted
     }
 
+    private static final java.util.concurrent.atomic.AtomicLong HUBSPOT_EVENT_IDS =
+            new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis() * 1000);
+
+    /** The webhooks one write fires: one, or HubSpot's several ({@link SandboxConfig.Variety#HUBSPOT_WEBHOOKS}). */
+    static List<WebhookEvent> all(SandboxConfig config, Kind kind, String resource, ObjectNode record,
+            String occurredAt, Writer writer, String changeAgent, List<String> changedFields) {
+        if (!config.has(SandboxConfig.Variety.HUBSPOT_WEBHOOKS)) {
+            return List.of(of(config, kind, resource, record, occurredAt, writer, changeAgent, changedFields));
+        }
+        List<WebhookEvent> events = new java.util.ArrayList<>();
+        switch (kind) {
+            case created -> {
+                events.add(hubspot(config, resource + ".creation", record, occurredAt, writer, null));
+                changedFields.stream().filter(f -> !record.path(f).isNull())
+                        .forEach(f -> events.add(hubspot(config, resource + ".propertyChange", record, occurredAt, writer, f)));
+            }
+            case updated -> changedFields.forEach(
+                    f -> events.add(hubspot(config, resource + ".propertyChange", record, occurredAt, writer, f)));
+            case deleted -> events.add(hubspot(config, resource + ".deletion", record, occurredAt, writer, null));
+            default -> throw new IllegalStateException("unknown kind " + kind);
+        }
+        return events;
+    }
+
+    /** One HubSpot v3 event object; a property's value as HubSpot sends it, a string ("" when cleared). */
+    private static WebhookEvent hubspot(SandboxConfig config, String type, ObjectNode record, String occurredAt,
+            Writer writer, String property) {
+        long eventId = HUBSPOT_EVENT_IDS.incrementAndGet();
+        String recordId = record.path("id").asText();
+        ObjectNode body = JSON.createObjectNode();
+        body.put("eventId", eventId);
+        body.put("subscriptionId", 1);
+        body.put("portalId", config.account());
+        body.put("appId", 1);
+        body.put("occurredAt", java.time.Instant.parse(occurredAt).toEpochMilli());
+        body.put("subscriptionType", type);
+        body.put("attemptNumber", 0);
+        body.put("objectId", recordId);
+        if (property != null) {
+            body.put("propertyName", property);
+            body.put("propertyValue", propertyValue(record.path(property)));
+        }
+        body.put("changeSource", writer.engine() ? "INTEGRATION" : "CRM_UI");
+        body.put("sourceId", writer.engine() ? config.engineClientId() : "userId:" + writer.user());
+        return serialized(Long.toString(eventId), type, recordId, body);
+    }
+
+    private static String propertyValue(com.fasterxml.jackson.databind.JsonNode value) {
+        return value.isNull() || value.isMissingNode() ? "" : value.isValueNode() ? value.asText() : value.toString();
+    }
+
     /**
      * @param record the record after the write, as the API returns it
      * @param changeAgent the write's change-agent header, null when it sent none
@@ -30,6 +81,10 @@ record WebhookEvent(String eventId, String type, String recordId, byte[] body) {
         String type = resource + "." + kind;
         String recordId = record.path("id").asText();
         ObjectNode body = JSON.createObjectNode();
+        if (config.has(SandboxConfig.Variety.EVENT_RELAY)) {
+            relayedChangeEvent(config, kind, record, occurredAt, writer, changedFields, body);
+            return serialized(eventId, type, recordId, body);
+        }
         if (config.payloadFormat() == SandboxConfig.PayloadFormat.APP) {
             appBody(config, type, record, occurredAt, writer, changeAgent, body);
             return serialized(eventId, type, recordId, body);
@@ -49,6 +104,69 @@ record WebhookEvent(String eventId, String type, String recordId, byte[] body) {
             changedFields.forEach(body.putArray("changedFields")::add);
         }
         return serialized(eventId, type, recordId, body);
+    }
+
+    /** Salesforce's tracked Contact fields, as the {@code salesforce} mapping reads a change event's payload. */
+    private static final List<String> SALESFORCE_FIELDS = List.of("Email", "FirstName", "LastName", "Phone",
+            "HasOptedOutOfEmail");
+
+    /**
+     * A Change Data Capture event as Salesforce Event Relay puts it on an EventBridge partner bus (docs/sandbox.md,
+     * variety {@code EVENT_RELAY}): a create carries every field, an update its changed ones (a null one named in
+     * {@code nulledFields}), a delete none; {@code changeOrigin} names the writer's client ({@code Sforce-Call-Options},
+     * else the engine's client id, else {@code SfdcInternalAPI}).
+     */
+    private static void relayedChangeEvent(SandboxConfig config, Kind kind, ObjectNode record, String occurredAt,
+            Writer writer, List<String> changedFields, ObjectNode event) {
+        String uuid = UUID.randomUUID().toString();
+        event.put("version", "0");
+        event.put("id", UUID.randomUUID().toString());
+        event.put("detail-type", "ContactChangeEvent");
+        event.put("source", "aws.partner/salesforce.com/" + config.account() + "/0YL000000000001AAA");
+        event.put("account", "000000000000");
+        event.put("time", occurredAt);
+        event.put("region", "us-east-1");
+        event.putArray("resources");
+        ObjectNode detail = event.putObject("detail");
+        detail.put("schemaId", "sandbox-contact-change-event");
+        detail.put("id", uuid);
+        ObjectNode payload = detail.putObject("payload");
+        ObjectNode header = payload.putObject("ChangeEventHeader");
+        header.put("entityName", "Contact");
+        header.putArray("recordIds").add(record.path("id").asText());
+        header.put("changeType", switch (kind) {
+            case created -> "CREATE";
+            case updated -> "UPDATE";
+            case deleted -> "DELETE";
+        });
+        header.put("changeOrigin", "com/salesforce/api/rest/59.0;client=" + writer.clientId());
+        header.put("transactionKey", UUID.randomUUID().toString());
+        header.put("sequenceNumber", 1);
+        header.put("commitTimestamp", java.time.Instant.parse(occurredAt).toEpochMilli());
+        header.put("commitUser", writer.engine() ? "005000000000ENGAAA" : "005000000000USRAAA");
+        List<String> fields = switch (kind) {
+            case created -> SALESFORCE_FIELDS.stream().filter(record::has).toList();
+            case updated -> changedFields.stream().filter(SALESFORCE_FIELDS::contains).toList();
+            case deleted -> List.of();
+        };
+        var changed = header.putArray("changedFields");
+        var nulled = header.putArray("nulledFields");
+        header.putArray("diffFields");
+        for (String field : fields) {
+            String name = field.equals("FirstName") || field.equals("LastName") ? "Name." + field : field;
+            if (kind == Kind.updated) {
+                changed.add(name);
+            }
+            if (record.path(field).isNull()) {
+                nulled.add(name);
+            }
+            ObjectNode target = !name.startsWith("Name.") ? payload
+                    : payload.has("Name") ? (ObjectNode) payload.get("Name") : payload.putObject("Name");
+            target.set(field, record.get(field));
+        }
+        if (kind == Kind.updated) {
+            changed.add("LastModifiedDate");
+        }
     }
 
     /** The customer app's format (mapping {@code app}); the event id travels in the webhook-id header. */
