@@ -355,7 +355,9 @@ public class ProcessorService {
                 continue;
             }
 
-            if (!fetched && StateRules.wantsWhole(change, view.record(), tracked(mapping, change))) {
+            // an operator's chosen value has no system of its own to read the record from
+            if (resolution.isEmpty() && !fetched
+                    && StateRules.wantsWhole(change, view.record(), tracked(mapping, change))) {
                 // a partial change of a record not held whole here: made whole first, so that a create fired as
                 // one event per property is written once, whole, and the later ones repeat what is held
                 fetched = true;
