@@ -101,7 +101,7 @@ public class PendingWrites {
                         stopped = true;
                     } else if (result instanceof SyncLedger.WillRetry) {
                         retrying++;
-                    } else {
+                    } else if (!(result instanceof SyncLedger.Superseded)) {
                         failed++;
                     }
                 }

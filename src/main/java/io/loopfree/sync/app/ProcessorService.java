@@ -123,6 +123,8 @@ public class ProcessorService {
                     retrying++;
                 } else if (result instanceof SyncLedger.Deferred) {
                     deferred++;
+                } else if (result instanceof SyncLedger.Superseded) {
+                    skipped++; // a newer value there: nothing to write, it is decided again as that system's change
                 } else {
                     failed++;
                 }

@@ -16,8 +16,17 @@ import io.loopfree.sync.domain.outbound.OutboundWrite;
  */
 public interface OutboundClient {
 
-    /** Upsert (by external id, or create / update by id where the target has no upsert) or delete one record. */
-    OutboundResponse write(OutboundWrite write, Instant deadline);
+    /**
+     * Upsert (by external id, or create / update by id where the target has no upsert) or delete one record;
+     * conditional on the record not having changed there since {@code lastSeen} where the profile's concurrency is
+     * conditional ({@link OutboundResponse.PreconditionFailed} when it has); empty: unconditional.
+     */
+    OutboundResponse write(OutboundWrite write, Optional<Instant> lastSeen, Instant deadline);
+
+    /** {@link #write(OutboundWrite, Optional, Instant)} without a precondition. */
+    default OutboundResponse write(OutboundWrite write, Instant deadline) {
+        return write(write, Optional.empty(), deadline);
+    }
 
     /** The record as the target holds it now ({@link OutboundResponse.Done#body()}), for skinny webhooks. */
     OutboundResponse fetch(OutboundTarget target, String resource, String recordId, Instant deadline);

@@ -182,6 +182,15 @@ public interface SyncLedger {
     record WillRetry(PendingWrite pending, String reason) implements WriteResult {
     }
 
+    /**
+     * Not written, and never to be: the record changed there since we last saw it (a 412 to a conditional write, or a
+     * guard read), holding a value set after the one this write carries. The write leaves the outbox (conditional on
+     * its token), the target's state is left as it is; the value found there was enqueued as that system's change,
+     * to be decided again like any change (and, if it wins, written to the others).
+     */
+    record Superseded(PendingWrite pending, String reason) implements WriteResult {
+    }
+
     /** Given up: status {@code failed} with the reason, visible in the outbox and counted. */
     record GaveUp(PendingWrite pending, String reason) implements WriteResult {
     }

@@ -61,6 +61,61 @@ class HttpOutboundClientProvidersTest {
         return fields;
     }
 
+    // ---- conditional writes (issue 17, part 3) ------------------------------------------------------------------
+
+    static final Instant LAST_SEEN = Instant.parse("2026-11-20T10:00:05.123Z");
+
+    @Test
+    void appUpdatesAreConditionalOnTheUpdatedAtLastSeenThereAndA412IsAPreconditionFailure() {
+        stub.server.stubFor(patch(urlPathEqualTo("/contact/app-77")).willReturn(aResponse().withStatus(412)
+                .withHeader("Content-Type", "application/json").withBody("{\"error\":\"precondition failed\"}")));
+        OutboundResponse response = client.write(OutboundStub.upsert(stub.target("app"), "app-77", contact()),
+                Optional.of(LAST_SEEN), OutboundStub.soon());
+
+        LoggedRequest request = stub.only();
+        assertThat(request.getMethod().getName()).isEqualTo("PATCH");
+        assertThat(request.getHeader("If-Match")).isEqualTo("\"2026-11-20T10:00:05.123Z\"");
+        assertThat(response).as("not a rejection: the record changed there since we saw it")
+                .isInstanceOf(OutboundResponse.PreconditionFailed.class);
+        assertThat(response.status()).isEqualTo(412);
+    }
+
+    @Test
+    void aCreateHasNoPreconditionAndAnUnconditionalProfileTreatsA412AsARejection() {
+        stub.server.stubFor(put(anyUrl()).willReturn(okJson("{\"id\": \"app-78\"}")));
+        client.write(OutboundStub.upsert(stub.target("app"), null, contact()), Optional.empty(), OutboundStub.soon());
+        assertThat(stub.only().containsHeader("If-Match")).as("nothing seen there yet: nothing to hold it to").isFalse();
+
+        stub.server.resetAll();
+        stub.server.stubFor(patch(anyUrl()).willReturn(aResponse().withStatus(412)));
+        OutboundResponse response = client.write(OutboundStub.upsert(stub.target("sandbox"), "rec_1", contact()),
+                Optional.of(LAST_SEEN), OutboundStub.soon());
+        assertThat(stub.only().containsHeader("If-Match")).as("the sandbox profile is not conditional").isFalse();
+        assertThat(response).isInstanceOf(OutboundResponse.Rejected.class);
+    }
+
+    @Test
+    void salesforceUpdatesCarryIfUnmodifiedSinceAsAnHttpDate() {
+        stub.server.stubFor(patch(anyUrl()).willReturn(aResponse().withStatus(204)));
+        OutboundTarget target = stub.target("salesforce-contacts", Map.of("instanceUrl", stub.baseUrl()));
+        client.write(OutboundStub.upsert(target, "003xx000004TmiQAAS", contact()),
+                Optional.of(Instant.parse("2026-11-02T08:49:37.900Z")), OutboundStub.soon());
+        assertThat(stub.only().getUrl()).isEqualTo("/services/data/v59.0/sobjects/Contact/003xx000004TmiQAAS");
+        assertThat(stub.only().getHeader("If-Unmodified-Since")).isEqualTo("Mon, 02 Nov 2026 08:49:37 GMT");
+    }
+
+    @Test
+    void hubspotWritesCarryNoPreconditionItsProfileReadsFirst() {
+        stub.server.stubFor(patch(anyUrl()).willReturn(okJson("{\"id\": \"512\", \"updatedAt\": \"2026-11-20T10:00:06Z\"}")));
+        client.write(OutboundStub.upsert(stub.target("hubspot-contacts"), "512", contact()), Optional.of(LAST_SEEN),
+                OutboundStub.soon());
+        assertThat(stub.only().containsHeader("If-Match")).isFalse();
+        assertThat(stub.only().containsHeader("If-Unmodified-Since")).isFalse();
+        assertThat(new io.loopfree.sync.adapters.http.JsonOutboundProfileRepository(Optional.empty())
+                .find("hubspot-contacts").orElseThrow().concurrency())
+                .isEqualTo(io.loopfree.sync.domain.outbound.OutboundProfile.Concurrency.GUARD_READ);
+    }
+
     // ---- HubSpot -------------------------------------------------------------------------------------------------
 
     @Test

@@ -382,4 +382,153 @@ class HttpOutboundClientTest {
         assertThat(stub.only().getMethod().getName()).isEqualTo("DELETE");
         assertThat(stub.only().getUrl()).isEqualTo("/contact/app-77");
     }
+
+    // ---- a guard read before an update (issue 17, part 3) --------------------------------------------------------
+
+    static final String RECORD_PATH = "/api/contact/rich_1";
+
+    /**
+     * The sender over this adapter, for a target whose API has no precondition (profile sandbox-guard-read, read
+     * with the sandbox-rich mapping): what we last saw there is {@code email=seen@}, updated at {@link #NOW}.
+     */
+    private final class Guarded {
+        final java.util.List<io.loopfree.sync.domain.envelope.Envelope> enqueued = new java.util.ArrayList<>();
+        final OutboundTarget target;
+        final io.loopfree.sync.config.SyncConfig config = io.loopfree.sync.support.TestConfigs.syncConfig(Map.of());
+        final io.loopfree.sync.adapters.http.JsonOutboundProfileRepository profiles =
+                new io.loopfree.sync.adapters.http.JsonOutboundProfileRepository(Optional.empty());
+        final io.loopfree.sync.app.OutboundSender sender = new io.loopfree.sync.app.OutboundSender(client, profiles,
+                new io.loopfree.sync.app.SyncMetrics((name, value, unit, dimensions, properties) -> { }),
+                Clock.systemUTC(), config, new io.loopfree.sync.adapters.mapping.ClasspathMappingRepository(),
+                enqueued::addAll);
+        final io.loopfree.sync.domain.state.RecordKey key = new io.loopfree.sync.domain.state.RecordKey("acme",
+                "contact", "app:c_1");
+
+        Guarded() {
+            this("sandbox-guard-read");
+        }
+
+        Guarded(String profile) {
+            target = new OutboundTarget("acme", "sandbox-rich", "acct-1", profile, null,
+                    Map.of("baseUrl", stub.baseUrl()));
+        }
+
+        io.loopfree.sync.ports.SyncLedger.WriteResult send(String email) {
+            io.loopfree.sync.domain.state.SystemState seen = new io.loopfree.sync.domain.state.SystemState("rich_1",
+                    "acct-1", io.loopfree.sync.domain.change.FieldSet.of(Map.of("email", "seen@example.com",
+                            "loopfree_id", "app:c_1")), null, NOW, "human", "u1", null, "e0", "e0",
+                    io.loopfree.sync.domain.state.SystemState.INBOUND, NOW, false, false, Map.of());
+            io.loopfree.sync.domain.state.RecordState record = io.loopfree.sync.domain.state.RecordState.absent(key)
+                    .with("sandbox-rich", seen, NOW);
+            io.loopfree.sync.domain.outbound.OutboundWrite write = new io.loopfree.sync.domain.outbound.OutboundWrite(
+                    target, "contact", "app:c_1", "app:c_1", "rich_1",
+                    io.loopfree.sync.domain.outbound.OutboundWrite.Action.UPSERT, Map.of("email", email), "loopfree-k",
+                    "loopfree-sync", "app:e1");
+            io.loopfree.sync.domain.outbound.PendingWrite pending = new io.loopfree.sync.domain.outbound.PendingWrite(
+                    io.loopfree.sync.domain.outbound.OutboxKey.of(write), write,
+                    io.loopfree.sync.domain.change.FieldSet.of(Map.of("email", email)), "tok",
+                    io.loopfree.sync.domain.outbound.PendingWrite.Status.pending, 0, null, NOW, NOW, 1);
+            io.loopfree.sync.app.SafetyValves.Session valves = new io.loopfree.sync.app.SafetyValves(
+                    (io.loopfree.sync.ports.BreakerStore) java.lang.reflect.Proxy.newProxyInstance(
+                            getClass().getClassLoader(), new Class<?>[] {io.loopfree.sync.ports.BreakerStore.class},
+                            (proxy, method, args) -> {
+                                if (method.getName().equals("find")) { // every account's breaker closed
+                                    return io.loopfree.sync.domain.valve.Breaker.closed(
+                                            (io.loopfree.sync.domain.valve.AccountKey) args[0]);
+                                }
+                                throw new UnsupportedOperationException("no breaker moves here: " + method.getName());
+                            }),
+                    profiles, (name, value, unit, dimensions, properties) -> { }, Clock.systemUTC(), config)
+                    .session(new io.loopfree.sync.ports.SyncLedger.RecordView(record, Map.of(), java.util.List.of()));
+            return sender.send(java.util.List.of(pending), record, OutboundStub.soon(), valves).get(0);
+        }
+    }
+
+    private static String richRecord(String email, String updatedAt) {
+        return "{\"id\":\"rich_1\",\"email\":\"" + email + "\",\"loopfree_id\":\"app:c_1\","
+                + "\"created_at\":\"2026-11-20T09:00:00.000Z\",\"updated_at\":\"" + updatedAt + "\",\"deleted\":false}";
+    }
+
+    @Test
+    void aGuardReadFindsAPersonsNewerValueThereAndTheWriteIsNotSentButDecidedAgain() {
+        stub.server.stubFor(get(urlPathEqualTo(RECORD_PATH))
+                .willReturn(okJson(richRecord("person@example.com", "2026-11-20T10:00:03.000Z"))));
+        stub.server.stubFor(patch(urlPathEqualTo(RECORD_PATH)).willReturn(okJson(richRecord("ours@example.com",
+                "2026-11-20T10:00:04.000Z"))));
+        Guarded guarded = new Guarded();
+
+        io.loopfree.sync.ports.SyncLedger.WriteResult result = guarded.send("ours@example.com");
+
+        assertThat(result).isInstanceOfSatisfying(io.loopfree.sync.ports.SyncLedger.Superseded.class,
+                superseded -> assertThat(superseded.reason()).contains("a guard read found a newer value"));
+        assertThat(stub.server.getAllServeEvents()).as("one GET, no write").singleElement()
+                .satisfies(e -> assertThat(e.getRequest().getMethod().getName()).isEqualTo("GET"));
+        assertThat(guarded.enqueued).as("the person's value goes on the queue as sandbox-rich's change")
+                .singleElement().satisfies(envelope -> {
+                    assertThat(envelope.system()).isEqualTo("sandbox-rich");
+                    assertThat(envelope.headers()).containsEntry("x-loopfree-source", "reconciler")
+                            .containsEntry("x-loopfree-record-id", "rich_1")
+                            .containsEntry("x-loopfree-updated-at", "2026-11-20T10:00:03.000Z");
+                    assertThat(new String(envelope.rawBody(), java.nio.charset.StandardCharsets.UTF_8))
+                            .contains("person@example.com");
+                });
+    }
+
+    @Test
+    void aGuardReadThatFindsWhatWeLastSawThereLetsTheWriteGoRightAfterIt() {
+        stub.server.stubFor(get(urlPathEqualTo(RECORD_PATH))
+                .willReturn(okJson(richRecord("seen@example.com", "2026-11-20T10:00:00.000Z"))));
+        stub.server.stubFor(patch(urlPathEqualTo(RECORD_PATH)).willReturn(okJson(richRecord("ours@example.com",
+                "2026-11-20T10:00:04.000Z"))));
+        Guarded guarded = new Guarded();
+
+        assertThat(guarded.send("ours@example.com")).isInstanceOf(io.loopfree.sync.ports.SyncLedger.Written.class);
+
+        java.util.List<LoggedRequest> requests = stub.server.getAllServeEvents().stream()
+                .map(e -> e.getRequest()).sorted(java.util.Comparator.comparing(LoggedRequest::getLoggedDate))
+                .toList();
+        assertThat(requests).extracting(r -> r.getMethod().getName() + " " + r.getUrl())
+                .containsExactly("GET " + RECORD_PATH, "PATCH " + RECORD_PATH);
+        assertThat(requests.get(1).containsHeader("If-Match")).isFalse();
+        assertThat(guarded.enqueued).isEmpty();
+    }
+
+    @Test
+    void a412ToAConditionalUpdateReadsTheRecordAndANewerValueThereSupersedesTheWrite() {
+        stub.server.stubFor(patch(urlPathEqualTo(RECORD_PATH)).willReturn(aResponse().withStatus(412)));
+        stub.server.stubFor(get(urlPathEqualTo(RECORD_PATH))
+                .willReturn(okJson(richRecord("person@example.com", "2026-11-20T10:00:03.000Z"))));
+        Guarded guarded = new Guarded("sandbox-conditional");
+
+        assertThat(guarded.send("ours@example.com")).isInstanceOfSatisfying(
+                io.loopfree.sync.ports.SyncLedger.Superseded.class,
+                superseded -> assertThat(superseded.reason()).contains("HTTP 412"));
+
+        java.util.List<LoggedRequest> requests = stub.server.getAllServeEvents().stream()
+                .map(e -> e.getRequest()).sorted(java.util.Comparator.comparing(LoggedRequest::getLoggedDate))
+                .toList();
+        assertThat(requests).extracting(r -> r.getMethod().getName()).containsExactly("PATCH", "GET");
+        assertThat(requests.get(0).getHeader("If-Match")).isEqualTo("\"2026-11-20T10:00:00.000Z\"");
+        assertThat(guarded.enqueued).singleElement().satisfies(envelope ->
+                assertThat(envelope.headers()).containsEntry("x-loopfree-updated-at", "2026-11-20T10:00:03.000Z"));
+    }
+
+    @Test
+    void a412WhenNothingWeWriteChangedThereWritesOnceMoreConditionalOnWhatWasRead() {
+        stub.server.stubFor(patch(urlPathEqualTo(RECORD_PATH)).withHeader("If-Match",
+                com.github.tomakehurst.wiremock.client.WireMock.equalTo("\"2026-11-20T10:00:00.000Z\""))
+                .willReturn(aResponse().withStatus(412)));
+        stub.server.stubFor(patch(urlPathEqualTo(RECORD_PATH)).withHeader("If-Match",
+                com.github.tomakehurst.wiremock.client.WireMock.equalTo("\"2026-11-20T10:00:02.000Z\""))
+                .willReturn(okJson(richRecord("ours@example.com", "2026-11-20T10:00:04.000Z"))));
+        // another field changed there (or a time we did not know): the email is still what we last saw
+        stub.server.stubFor(get(urlPathEqualTo(RECORD_PATH))
+                .willReturn(okJson(richRecord("seen@example.com", "2026-11-20T10:00:02.000Z"))));
+        Guarded guarded = new Guarded("sandbox-conditional");
+
+        assertThat(guarded.send("ours@example.com")).isInstanceOf(io.loopfree.sync.ports.SyncLedger.Written.class);
+        assertThat(stub.server.getAllServeEvents()).extracting(e -> e.getRequest().getMethod().getName())
+                .containsExactlyInAnyOrder("PATCH", "GET", "PATCH");
+        assertThat(guarded.enqueued).isEmpty();
+    }
 }

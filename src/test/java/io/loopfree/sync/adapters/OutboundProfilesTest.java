@@ -22,7 +22,7 @@ import io.loopfree.sync.domain.outbound.OutboundProfile.Operation;
 
 class OutboundProfilesTest {
 
-    static final List<String> SHIPPED = List.of("sandbox", "app", "hubspot-contacts", "salesforce-contacts",
+    static final List<String> SHIPPED = List.of("sandbox", "sandbox-conditional", "sandbox-guard-read", "app", "hubspot-contacts", "salesforce-contacts",
             "stripe-customers", "smartsheet-rows");
 
     @Test
@@ -106,6 +106,26 @@ class OutboundProfilesTest {
                 .hasMessageContaining("requests.upsert.method: 'SEND'");
         assertThatThrownBy(() -> parse("{\"profile\": \"other\", \"auth\": \"none\", \"externalIdProperty\": \"x\", \"requests\": {" + upsert + "}}"))
                 .hasMessageContaining("does not match the file name");
+    }
+
+    @Test
+    void aProfilesConcurrencyIsCheckedAgainstItsRequests() throws IOException {
+        String conditional = "\"upsert\": {\"method\": \"PUT\", \"path\": \"/r/{externalId}\", \"headers\": "
+                + "{\"If-Match\": \"\\\"{lastSeenUpdatedAt}\\\"\"}}";
+        String plain = "\"upsert\": {\"method\": \"PUT\", \"path\": \"/r/{externalId}\"}";
+        assertThat(parse("{\"auth\": \"none\", \"externalIdProperty\": \"x\", \"concurrency\": \"conditional\","
+                + " \"requests\": {" + conditional + "}}").concurrency()).isEqualTo(OutboundProfile.Concurrency.CONDITIONAL);
+        assertThat(parse("{\"auth\": \"none\", \"externalIdProperty\": \"x\", \"requests\": {" + plain + "}}")
+                .concurrency()).isEqualTo(OutboundProfile.Concurrency.NONE);
+        assertThatThrownBy(() -> parse("{\"auth\": \"none\", \"externalIdProperty\": \"x\", \"concurrency\":"
+                + " \"conditional\", \"requests\": {" + plain + "}}"))
+                .hasMessageContaining("requests.upsert.headers must send a precondition");
+        assertThatThrownBy(() -> parse("{\"auth\": \"none\", \"externalIdProperty\": \"x\", \"requests\": {"
+                + conditional + "}}")).hasMessageContaining("set \"concurrency\": \"conditional\"");
+        assertThatThrownBy(() -> parse("{\"auth\": \"none\", \"externalIdProperty\": \"x\", \"concurrency\":"
+                + " \"guard-read\", \"requests\": {" + plain + "}}")).hasMessageContaining("guard-read needs a get");
+        assertThatThrownBy(() -> parse("{\"auth\": \"none\", \"externalIdProperty\": \"x\", \"concurrency\":"
+                + " \"optimistic\", \"requests\": {" + plain + "}}")).hasMessageContaining("concurrency: unknown value");
     }
 
     private static OutboundProfile parse(String json) throws IOException {

@@ -65,7 +65,9 @@ class ShippedFetchedRecordsTest {
             "sandbox", List.of("sandbox-rich", "sandbox-skinny"));
     /** Shipped profiles with no shipped mapping of their records, and why. */
     static final Map<String, String> UNPAIRED = Map.of(
-            "smartsheet-rows", "mapping 'smartsheet' maps sheet callbacks (resource sheet), not rows");
+            "smartsheet-rows", "mapping 'smartsheet' maps sheet callbacks (resource sheet), not rows",
+            "sandbox-conditional", "the sandbox profile with a precondition: its get and list are the sandbox's",
+            "sandbox-guard-read", "the sandbox profile read before each update: its get and list are the sandbox's");
 
     static OutboundStub stub;
     private final ClasspathMappingRepository mappings = new ClasspathMappingRepository();

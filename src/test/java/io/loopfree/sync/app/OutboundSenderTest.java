@@ -189,7 +189,7 @@ class OutboundSenderTest {
     /** Answers with the next scripted response; the processor never lists. */
     private final class Scripted implements OutboundClient {
         @Override
-        public OutboundResponse write(OutboundWrite write, Instant deadline) {
+        public OutboundResponse write(OutboundWrite write, Optional<Instant> lastSeen, Instant deadline) {
             return answers.removeFirst();
         }
 

@@ -150,7 +150,7 @@ public final class ProcessorBenchmark {
             // no connection: the change is applied to the sync state and written nowhere (FanOutBenchmark has targets)
             OutboundClient noCalls = new OutboundClient() {
                 @Override
-                public OutboundResponse write(OutboundWrite write, Instant deadline) {
+                public OutboundResponse write(OutboundWrite write, java.util.Optional<Instant> lastSeen, Instant deadline) {
                     throw new IllegalStateException("no outbound call expected");
                 }
 

@@ -127,7 +127,7 @@ public final class ReconcilerBenchmark {
         }
 
         @Override
-        public OutboundResponse write(OutboundWrite write, Instant deadline) {
+        public OutboundResponse write(OutboundWrite write, Optional<Instant> lastSeen, Instant deadline) {
             throw new IllegalStateException("the reconciler writes nothing");
         }
 

@@ -31,11 +31,11 @@ public class CrashingOutboundClient implements OutboundClient {
     HttpOutboundClient real;
 
     @Override
-    public OutboundResponse write(OutboundWrite write, Instant deadline) {
+    public OutboundResponse write(OutboundWrite write, Optional<Instant> lastSeen, Instant deadline) {
         if (CRASH_BEFORE_WRITING.remove(write.canonicalKey())) {
             throw new IllegalStateException("injected failure: the function died before writing");
         }
-        return real.write(write, deadline);
+        return real.write(write, lastSeen, deadline);
     }
 
     @Override

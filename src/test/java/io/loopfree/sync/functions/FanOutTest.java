@@ -88,6 +88,87 @@ class FanOutTest extends FunctionTestSupport {
         return world.pump(FunctionTestSupport::invoke);
     }
 
+    private SandboxWorld world(java.util.function.UnaryOperator<io.loopfree.sync.local.sandbox.SandboxConfig> richConfig,
+            java.util.function.UnaryOperator<com.fasterxml.jackson.databind.node.ObjectNode> edit) {
+        world = new SandboxWorld("fan" + TENANTS.incrementAndGet(), richConfig);
+        try (DynamoDbClient dynamo = dynamo()) {
+            world.seedConnection(dynamo, SyncResources.STATE_TABLE, edit);
+        }
+        return world;
+    }
+
+    /** The webhooks, and what the engine put on the processing queue itself (a newer value found in a target). */
+    private List<String> pumpWithQueue() {
+        String queueUrl = config("sync.queue-url");
+        return world.pump(FunctionTestSupport::invoke, () -> drain(queueUrl, java.time.Duration.ZERO).stream()
+                .map(m -> io.loopfree.sync.domain.envelope.EnvelopeCodec.decode(m.body())).toList());
+    }
+
+    /** The connection with the HubSpot-like CRM written through {@code profile}. */
+    private static com.fasterxml.jackson.databind.node.ObjectNode richProfile(
+            com.fasterxml.jackson.databind.node.ObjectNode connection, String profile) {
+        connection.withArray("systems").forEach(system -> {
+            if (system.path("system").asText().equals(SandboxWorld.RICH)) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) system).put("profile", profile);
+            }
+        });
+        return connection;
+    }
+
+    @Test
+    void aPersonsEditInAGuardReadTargetMadeBetweenOurPlanAndOurWriteWinsEverywhere() {
+        SandboxWorld w = world(java.util.function.UnaryOperator.identity(), c -> richProfile(c, "sandbox-guard-read"));
+        aPersonsEditInTheTargetBetweenOurPlanAndOurWriteWins(w, "GET");
+    }
+
+    @Test
+    void aPersonsEditInAConditionalWriteTargetMadeBetweenOurPlanAndOurWriteWinsEverywhere() {
+        SandboxWorld w = world(rich -> rich.withVariety(io.loopfree.sync.local.sandbox.SandboxConfig.Variety.CONDITIONAL_WRITES),
+                c -> richProfile(c, "sandbox-conditional"));
+        aPersonsEditInTheTargetBetweenOurPlanAndOurWriteWins(w, "PATCH");
+    }
+
+    /**
+     * Issue 17, part 3: an app edit is planned for the HubSpot-like CRM; a person edits the same field there just
+     * before our request reaches it ({@code interceptedMethod}: the guard read, or the conditional write). The
+     * person's edit is the latest by the providers' clocks: it must be what every system ends with, our older value
+     * must never overwrite it, and each system is written at most once for it.
+     */
+    private void aPersonsEditInTheTargetBetweenOurPlanAndOurWriteWins(SandboxWorld w, String interceptedMethod) {
+        JsonNode created = w.app.humanCreate("contact", Map.of("email", "ada@example.com", "name", "Ada Lovelace"));
+        assertThat(pumpWithQueue()).isEmpty();
+        String appId = created.path("id").asText();
+        String richId = w.only(SandboxWorld.RICH).path("id").asText();
+        int appWrites = w.engineWrites(SandboxWorld.APP).size();
+        int richWrites = w.engineWrites(SandboxWorld.RICH).size();
+        int skinnyWrites = w.engineWrites(SandboxWorld.SKINNY).size();
+
+        java.util.concurrent.atomic.AtomicBoolean fired = new java.util.concurrent.atomic.AtomicBoolean();
+        w.rich.intercept(request -> {
+            if (request.header("Authorization").isPresent() && request.method().equals(interceptedMethod)
+                    && request.path().endsWith("/" + richId) && fired.compareAndSet(false, true)) {
+                w.rich.humanEdit("contact", richId, Map.of("email", "ada.person@example.com"));
+            }
+            return null; // then handled as usual
+        });
+        w.app.humanEdit("contact", appId, Map.of("email", "ada.app@example.com"));
+        assertThat(pumpWithQueue()).isEmpty();
+
+        assertThat(fired).as("the person's edit landed between our plan and our write").isTrue();
+        assertThat(w.only(SandboxWorld.RICH).path("email").asText()).as("never overwritten by our older value")
+                .isEqualTo("ada.person@example.com");
+        assertThat(w.only(SandboxWorld.APP).path("email").asText()).isEqualTo("ada.person@example.com");
+        assertThat(w.only(SandboxWorld.SKINNY).path("Email").asText()).isEqualTo("ada.person@example.com");
+        List<SandboxAudit.Write> toRich = w.engineWrites(SandboxWorld.RICH).stream().skip(richWrites)
+                .filter(write -> write.status() < 300).toList();
+        assertThat(toRich).as("nothing of ours landed in the CRM after the person's edit").isEmpty();
+        assertThat(w.engineWrites(SandboxWorld.APP).stream().skip(appWrites).filter(write -> write.status() < 300))
+                .as("the app: written once, with the person's value").hasSize(1);
+        assertThat(w.engineWrites(SandboxWorld.SKINNY).stream().skip(skinnyWrites).filter(write -> write.status() < 300))
+                .as("the skinny CRM: the app's edit, then the person's, once each").hasSize(2);
+        assertThat(outbox(w)).as("the superseded write is gone, nothing pending").isEmpty();
+    }
+
     @Test
     void aContactCreatedInTheAppReachesBothCrmsInTheirOwnNamesOnceAndItsEchoesDie() {
         SandboxWorld w = world(c -> c);

@@ -76,11 +76,19 @@ public final class DemoSystems implements AutoCloseable {
             profiles = Map.copyOf(profiles);
         }
 
+        /**
+         * The demo's tenant. Its updates never overwrite a person's newer edit: the app and the skinny CRM take
+         * conditional writes (the app contract's {@code If-Match}), the HubSpot-like CRM has no precondition and is
+         * written after a guard read (docs/outbound.md, "Concurrent edits").
+         */
         public static Spec demo() {
-            return tenant(TENANT);
+            UnaryOperator<SandboxConfig> conditional = c -> c.withVariety(SandboxConfig.Variety.CONDITIONAL_WRITES);
+            return tenant(TENANT).adjust(APP, conditional).adjust(SKINNY, conditional)
+                    .withProfile(APP, "sandbox-conditional").withProfile(RICH, "sandbox-guard-read")
+                    .withProfile(SKINNY, "sandbox-conditional");
         }
 
-        /** The demo's three systems for another tenant. */
+        /** The demo's three systems for another tenant, each through the {@code sandbox} profile. */
         public static Spec tenant(String tenant) {
             return new Spec(tenant, List.of(APP, RICH, SKINNY), Map.of(), Map.of(), c -> c);
         }

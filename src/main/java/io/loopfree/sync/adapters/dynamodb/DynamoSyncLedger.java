@@ -379,7 +379,7 @@ public class DynamoSyncLedger implements SyncLedger {
 
     private TransactWriteItem outboxCompletion(WriteResult result, Instant now) {
         PendingWrite pending = result.pending();
-        if (result instanceof Written) {
+        if (result instanceof Written || result instanceof Superseded) {
             return TransactWriteItem.builder().delete(outboxDelete(pending)).build();
         }
         if (result instanceof Deferred deferred) {

@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -72,6 +74,9 @@ public class HttpOutboundClient implements OutboundClient {
 
     private static final Logger LOG = Logger.getLogger(HttpOutboundClient.class);
     private static final int REASON_LIMIT = 200;
+    /** RFC 9110 IMF-fixdate: {@code Sun, 06 Nov 1994 08:49:37 GMT} (the fraction of the second dropped). */
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'",
+            Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
     /**
      * The adapter's settings; {@link #of(SyncConfig)} reads them from configuration.
@@ -124,8 +129,14 @@ public class HttpOutboundClient implements OutboundClient {
 
     // ---- the three calls ------------------------------------------------------------------------------------
 
+    /**
+     * @param lastSeen when the record last changed there as we know it: fills {@code {lastSeenUpdatedAt}} (as the
+     *                 engine writes instants) and {@code {lastSeenHttpDate}} (RFC 9110 HTTP-date, whole seconds) in a
+     *                 conditional profile's precondition header; a 412 answer is {@link
+     *                 OutboundResponse.PreconditionFailed}
+     */
     @Override
-    public OutboundResponse write(OutboundWrite write, Instant deadline) {
+    public OutboundResponse write(OutboundWrite write, Optional<Instant> lastSeen, Instant deadline) {
         OutboundTarget target = write.target();
         OutboundProfile profile = profile(target);
         boolean recordIdKnown = write.recordId() != null && !write.recordId().isBlank();
@@ -148,6 +159,8 @@ public class HttpOutboundClient implements OutboundClient {
         values.put("changeAgent", write.changeAgent());
         values.put("idempotencyKey", write.idempotencyKey());
         values.put("correlationId", write.correlationId());
+        values.put("lastSeenUpdatedAt", lastSeen.map(FieldType::formatInstant).orElse(null));
+        values.put("lastSeenHttpDate", lastSeen.map(HTTP_DATE::format).orElse(null));
         Map<String, Object> input = input(values);
         input.put("fields", write.fields());
         input.put("params", target.params());
@@ -609,6 +622,10 @@ public class HttpOutboundClient implements OutboundClient {
             int status = answer.status();
             if (status == 404 && (call.operation() == Operation.GET || call.operation() == Operation.DELETE)) {
                 return new OutboundResponse.NotFound(status, answer.headers());
+            } else if (status == 412 && call.profile().concurrency() == OutboundProfile.Concurrency.CONDITIONAL) {
+                LOG.infof("outbound %s PreconditionFailed status=412: the record changed there since we saw it",
+                        call.describe());
+                return new OutboundResponse.PreconditionFailed(status, answer.headers());
             } else if (status == 429) {
                 response = new OutboundResponse.RateLimited(status,
                         answer.headers().getOrDefault("retry-after", List.of()).stream().findFirst()

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.loopfree.sync.domain.outbound.OutboundProfile;
 import io.loopfree.sync.domain.outbound.OutboundProfile.Auth;
 import io.loopfree.sync.domain.outbound.OutboundProfile.BodyEncoding;
+import io.loopfree.sync.domain.outbound.OutboundProfile.Concurrency;
 import io.loopfree.sync.domain.outbound.OutboundProfile.ListSpec;
 import io.loopfree.sync.domain.outbound.OutboundProfile.NextPage;
 import io.loopfree.sync.domain.outbound.OutboundProfile.Operation;
@@ -30,7 +31,7 @@ import io.loopfree.sync.domain.outbound.Template;
 public final class OutboundProfileParser {
 
     private static final Set<String> PROFILE_FIELDS = Set.of("profile", "description", "sources", "baseUrl", "auth",
-            "externalIdProperty", "headers", "rateLimitHeaders", "requests", "notes");
+            "externalIdProperty", "headers", "rateLimitHeaders", "requests", "notes", "concurrency");
     private static final Set<String> REQUEST_FIELDS = Set.of("method", "path", "query", "headers", "body", "encoding",
             "recordId", "updatedAt", "record", "error", "retryable", "list", "notes");
     private static final Set<String> LIST_FIELDS = Set.of("since", "pageSize", "items", "next", "nextPage", "notes");
@@ -38,7 +39,9 @@ public final class OutboundProfileParser {
 
     /** What each request's templates may name, besides {@code params.<name>}. */
     private static final Set<String> WRITE_VARIABLES = Set.of("externalId", "externalIdProperty", "recordId",
-            "resource", "changeAgent", "idempotencyKey", "correlationId");
+            "resource", "changeAgent", "idempotencyKey", "correlationId", "lastSeenUpdatedAt", "lastSeenHttpDate");
+    /** When we last saw the record there: a conditional write's precondition (absent for a create: header left out). */
+    private static final Set<String> LAST_SEEN_VARIABLES = Set.of("lastSeenUpdatedAt", "lastSeenHttpDate");
     private static final Set<String> GET_VARIABLES = Set.of("externalIdProperty", "recordId", "resource",
             "changeAgent");
     private static final Set<String> LIST_VARIABLES = Set.of("externalIdProperty", "resource", "changeAgent", "since",
@@ -88,6 +91,7 @@ public final class OutboundProfileParser {
         if (externalIdProperty.isBlank()) {
             throw new IllegalArgumentException("externalIdProperty is required (the field holding our external id)");
         }
+        Concurrency concurrency = concurrency(node, requests);
         return new OutboundProfile(name,
                 node.path("description").asText(""),
                 strings(node.path("sources"), "sources"),
@@ -97,7 +101,41 @@ public final class OutboundProfileParser {
                 templates(node.path("headers"), "headers", anyVariable),
                 families,
                 requests,
-                strings(node.path("notes"), "notes"));
+                strings(node.path("notes"), "notes"),
+                concurrency);
+    }
+
+    /**
+     * {@code conditional}: every request that updates a record we have seen there ({@code update}, and
+     * {@code upsert}) sends a header naming {@code {lastSeenUpdatedAt}} or {@code {lastSeenHttpDate}};
+     * {@code guard-read}: the profile has a {@code get}. A precondition header in a profile that does not say
+     * {@code conditional} would turn a 412 into a rejection: refused too.
+     */
+    private static Concurrency concurrency(JsonNode node, Map<Operation, RequestSpec> requests) {
+        Concurrency concurrency = optionalText(node, "concurrency")
+                .map(text -> enumValue(Concurrency.class, text, "concurrency")).orElse(Concurrency.NONE);
+        for (Operation operation : List.of(Operation.UPSERT, Operation.UPDATE)) {
+            RequestSpec spec = requests.get(operation);
+            if (spec == null) {
+                continue;
+            }
+            boolean conditional = spec.headers().values().stream()
+                    .anyMatch(t -> t.variables().stream().anyMatch(LAST_SEEN_VARIABLES::contains));
+            if (concurrency == Concurrency.CONDITIONAL && !conditional) {
+                throw new IllegalArgumentException("concurrency conditional: requests." + operation.key()
+                        + ".headers must send a precondition naming {lastSeenUpdatedAt} or {lastSeenHttpDate}"
+                        + " (e.g. \"If-Match\": \"\\\"{lastSeenUpdatedAt}\\\"\")");
+            }
+            if (concurrency != Concurrency.CONDITIONAL && conditional) {
+                throw new IllegalArgumentException("requests." + operation.key() + ".headers name {lastSeen…}: set"
+                        + " \"concurrency\": \"conditional\" so that a 412 is handled as a newer value there");
+            }
+        }
+        if (concurrency == Concurrency.GUARD_READ && !requests.containsKey(Operation.GET)) {
+            throw new IllegalArgumentException("concurrency guard-read needs a get request (the record is read"
+                    + " just before each update)");
+        }
+        return concurrency;
     }
 
     private static Operation operation(String key) {

@@ -23,6 +23,7 @@ import io.loopfree.sync.domain.change.FieldType;
  * @param headers           sent with every request (templates), before the request's own
  * @param rateLimitHeaders  the rate-limit header families this provider sends ({@code ietf}, {@code x-ratelimit},
  *                          {@code retry-after}, {@code hubspot}, {@code salesforce}), for the rate-limit reader
+ * @param concurrency       how a write is kept from overwriting a newer value there ({@link Concurrency})
  */
 public record OutboundProfile(
         String name,
@@ -34,7 +35,8 @@ public record OutboundProfile(
         Map<String, Template> headers,
         List<String> rateLimitHeaders,
         Map<Operation, RequestSpec> requests,
-        List<String> notes) {
+        List<String> notes,
+        Concurrency concurrency) {
 
     public static final List<String> RATE_LIMIT_FAMILIES = List.of("ietf", "x-ratelimit", "retry-after", "hubspot",
             "salesforce");
@@ -46,6 +48,15 @@ public record OutboundProfile(
         rateLimitHeaders = List.copyOf(rateLimitHeaders);
         requests = requests.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(requests));
         notes = List.copyOf(notes);
+        concurrency = concurrency == null ? Concurrency.NONE : concurrency;
+    }
+
+    /** A profile whose writes are not guarded ({@link Concurrency#NONE}). */
+    public OutboundProfile(String name, String description, List<String> sources, Optional<Template> baseUrl,
+            Auth auth, String externalIdProperty, Map<String, Template> headers, List<String> rateLimitHeaders,
+            Map<Operation, RequestSpec> requests, List<String> notes) {
+        this(name, description, sources, baseUrl, auth, externalIdProperty, headers, rateLimitHeaders, requests, notes,
+                Concurrency.NONE);
     }
 
     public Optional<RequestSpec> request(Operation operation) {
@@ -86,6 +97,26 @@ public record OutboundProfile(
 
         public String key() {
             return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * How an update keeps from overwriting a value a person set there after we last saw the record (docs/outbound.md,
+     * "Concurrent edits"). A record we have never seen there (a create) is written without either.
+     */
+    public enum Concurrency {
+        /**
+         * The update carries a precondition the API checks ({@code If-Match: "{lastSeenUpdatedAt}"},
+         * {@code If-Unmodified-Since: {lastSeenHttpDate}}) and answers 412 when the record changed since.
+         */
+        CONDITIONAL,
+        /** The API has no precondition: the record is read through the profile's {@code get} just before the write. */
+        GUARD_READ,
+        /** Written as it is (the last write there wins, ours included). */
+        NONE;
+
+        public String key() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }
 

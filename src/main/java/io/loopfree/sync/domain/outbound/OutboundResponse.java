@@ -46,6 +46,13 @@ public sealed interface OutboundResponse {
     record Rejected(int status, String reason, Map<String, List<String>> headers) implements OutboundResponse {
     }
 
+    /**
+     * 412 to a conditional write ({@code If-Match}, {@code If-Unmodified-Since}): the record changed there since we
+     * last saw it, and nothing was written. Not a failure: what changed there is read and decided again.
+     */
+    record PreconditionFailed(int status, Map<String, List<String>> headers) implements OutboundResponse {
+    }
+
     /** 429 (or a provider's equivalent): never retried blindly; {@code retryAt} from Retry-After when given. */
     record RateLimited(int status, Optional<Instant> retryAt, Map<String, List<String>> headers)
             implements OutboundResponse {

@@ -232,7 +232,7 @@ final class SandboxApi {
     private SandboxResponse read(SandboxRequest request, Route route) {
         if (route.action() == Action.GET) {
             return store.get(route.resource(), route.id())
-                    .map(r -> SandboxResponse.json(200, representation(r)))
+                    .map(r -> validators(SandboxResponse.json(200, representation(r)), r))
                     .orElseGet(() -> SandboxResponse.error(404, "no such record"));
         }
         Map<String, List<String>> query = query(request.rawQuery());
@@ -291,7 +291,7 @@ final class SandboxApi {
             return first;
         }
         SandboxResponse response = apply(request, route, writer);
-        if (key != null) {
+        if (key != null && response.status() != 412) { // a failed precondition did nothing: the same key may try again
             idempotent.put(key, response);
         }
         return response;
@@ -324,6 +324,10 @@ final class SandboxApi {
                         return audited(request, route, writer, SandboxResponse.error(404, "no such record"),
                                 writer.auditName());
                     }
+                    Optional<SandboxResponse> refused = precondition(request, current.get());
+                    if (refused.isPresent()) {
+                        return audited(request, route, writer, refused.get(), writer.auditName());
+                    }
                     before = Optional.of(current.get().fields().deepCopy());
                     Instant at = UpdatedAtTicker.next(now, current.get().updatedAt(), precision);
                     result = route.action() == Action.PATCH ? store.patch(current.get(), fields, at)
@@ -333,6 +337,10 @@ final class SandboxApi {
                 case UPSERT -> {
                     Optional<StoredRecord> current = store.liveByExternalId(route.resource(), route.id());
                     fields.put(config.externalIdProperty(), route.id());
+                    Optional<SandboxResponse> refused = current.flatMap(c -> precondition(request, c));
+                    if (refused.isPresent()) {
+                        return audited(request, route, writer, refused.get(), writer.auditName());
+                    }
                     if (current.isPresent()) {
                         before = Optional.of(current.get().fields().deepCopy());
                         result = store.patch(current.get(), fields,
@@ -352,7 +360,7 @@ final class SandboxApi {
         }
         ObjectNode json = result.toJson(config.normalizeValues());
         SandboxResponse response = kind == WebhookEvent.Kind.deleted ? SandboxResponse.noContent()
-                : SandboxResponse.json(kind == WebhookEvent.Kind.created ? 201 : 200, json);
+                : validators(SandboxResponse.json(kind == WebhookEvent.Kind.created ? 201 : 200, json), result);
         String changeAgent = changeAgent(request);
         audit.write(new SandboxAudit.Write(StoredRecord.format(result.updatedAt(), false), writer.auditName(),
                 request.method(), route.resource(), result.id(), written, changeAgent,
@@ -364,6 +372,67 @@ final class SandboxApi {
                 + SafeText.of(route.resource()) + "/" + result.id() + " by " + SafeText.of(writer.auditName())
                 + " fields=" + SafeText.of(String.join(",", written)) + " -> " + response.status());
         return response;
+    }
+
+    /**
+     * {@link SandboxConfig.Variety#CONDITIONAL_WRITES}: 412 when an {@code If-Match} names no entity tag of the
+     * record (its {@code updated_at}: any ISO-8601 form of that instant matches, quoted, {@code W/} allowed) or the
+     * record changed after an {@code If-Unmodified-Since} (compared in whole seconds, as HTTP-dates are); 400 when
+     * either is not readable. Without the variety: nothing (the headers are ignored).
+     */
+    private Optional<SandboxResponse> precondition(SandboxRequest request, StoredRecord current) {
+        if (!config.has(SandboxConfig.Variety.CONDITIONAL_WRITES)) {
+            return Optional.empty();
+        }
+        Optional<String> ifMatch = request.header("If-Match").map(String::strip).filter(v -> !v.isEmpty());
+        if (ifMatch.isPresent() && !ifMatch.get().equals("*")) {
+            boolean matches = false;
+            for (String tag : ifMatch.get().split(",")) {
+                String value = tag.strip();
+                value = value.startsWith("W/") ? value.substring(2) : value;
+                if (value.length() < 2 || !value.startsWith("\"") || !value.endsWith("\"")) {
+                    return Optional.of(SandboxResponse.error(400, "If-Match: not an entity tag"));
+                }
+                try {
+                    matches |= OffsetDateTime.parse(value.substring(1, value.length() - 1)).toInstant()
+                            .equals(current.updatedAt());
+                } catch (DateTimeParseException e) {
+                    // a tag this sandbox never issued matches nothing
+                }
+            }
+            if (!matches) {
+                return Optional.of(preconditionFailed(current, "If-Match"));
+            }
+        }
+        Optional<String> since = request.header("If-Unmodified-Since").map(String::strip).filter(v -> !v.isEmpty());
+        if (since.isPresent()) {
+            Instant date;
+            try {
+                date = java.time.ZonedDateTime.parse(since.get(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
+            } catch (DateTimeParseException e) {
+                return Optional.of(SandboxResponse.error(400, "If-Unmodified-Since: not an HTTP-date"));
+            }
+            if (current.updatedAt().truncatedTo(ChronoUnit.SECONDS).isAfter(date)) {
+                return Optional.of(preconditionFailed(current, "If-Unmodified-Since"));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private SandboxResponse preconditionFailed(StoredRecord current, String header) {
+        return validators(SandboxResponse.error(412, "precondition failed (" + header + "): the record changed"),
+                current);
+    }
+
+    /** {@code ETag} and {@code Last-Modified} of a record, under {@link SandboxConfig.Variety#CONDITIONAL_WRITES}. */
+    private SandboxResponse validators(SandboxResponse response, StoredRecord record) {
+        if (!config.has(SandboxConfig.Variety.CONDITIONAL_WRITES)) {
+            return response;
+        }
+        return response.withHeaders(Map.of("ETag", "\"" + StoredRecord.format(record.updatedAt(),
+                config.normalizeValues()) + "\"", "Last-Modified", java.time.format.DateTimeFormatter
+                .RFC_1123_DATE_TIME.format(record.updatedAt().atOffset(java.time.ZoneOffset.UTC))));
     }
 
     /** Audits a write request that wrote nothing (refused, invalid, unknown record); reads are not audited. */

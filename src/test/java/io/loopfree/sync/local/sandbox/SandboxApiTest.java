@@ -299,4 +299,37 @@ class SandboxApiTest {
         assertThat(unique).hasSameSizeAs(ids);
         return ids;
     }
+
+    @Test
+    void conditionalWritesAnswer412WhenTheRecordChangedSinceTheTagOrDateAndTheDefaultIgnoresBoth() {
+        start(SandboxConfig.of("sandbox-rich", "acme").withVariety(SandboxConfig.Variety.CONDITIONAL_WRITES));
+        JsonNode created = http.human("ada", "POST", "/api/contacts", "{\"email\":\"ada@example.com\"}").json();
+        String id = created.path("id").asText();
+        String seen = created.path("updated_at").asText();
+        SandboxClient.Answer read = http.engine("GET", "/api/contacts/" + id, null);
+        assertThat(read.raw().headers().firstValue("ETag")).hasValue("\"" + seen + "\"");
+
+        http.human("ada", "PATCH", "/api/contacts/" + id, "{\"email\":\"ada.person@example.com\"}");
+        SandboxClient.Answer stale = http.engine("PATCH", "/api/contacts/" + id, "{\"email\":\"ada.app@example.com\"}",
+                "If-Match", "\"" + seen + "\"", "Idempotency-Key", "k-1");
+        assertThat(stale.status()).as("changed since the tag we saw").isEqualTo(412);
+        assertThat(sandbox.record("contacts", id).orElseThrow().path("email").asText())
+                .isEqualTo("ada.person@example.com");
+        String now = http.engine("GET", "/api/contacts/" + id, null).json().path("updated_at").asText();
+        assertThat(http.engine("PATCH", "/api/contacts/" + id, "{\"email\":\"ada.app@example.com\"}",
+                "If-Match", "\"" + now + "\"", "Idempotency-Key", "k-1").status())
+                .as("the current tag, and the same key again: a 412 was not kept for it").isEqualTo(200);
+        String past = "Mon, 02 Nov 2020 08:49:37 GMT";
+        assertThat(http.engine("PATCH", "/api/contacts/" + id, "{\"email\":\"x@example.com\"}",
+                "If-Unmodified-Since", past).status()).isEqualTo(412);
+        assertThat(http.engine("PATCH", "/api/contacts/" + id, "{\"email\":\"x@example.com\"}",
+                "If-Unmodified-Since", "Mon, 02 Nov 2099 08:49:37 GMT").status()).isEqualTo(200);
+
+        sandbox.close();
+        start(SandboxConfig.of("sandbox-rich", "acme"));
+        String plain = http.human("ada", "POST", "/api/contacts", "{\"email\":\"ada@example.com\"}").json()
+                .path("id").asText();
+        assertThat(http.engine("PATCH", "/api/contacts/" + plain, "{\"email\":\"b@example.com\"}",
+                "If-Match", "\"2000-01-01T00:00:00.000Z\"").status()).as("without the variety: ignored").isEqualTo(200);
+    }
 }

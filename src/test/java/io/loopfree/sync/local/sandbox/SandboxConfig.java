@@ -109,7 +109,14 @@ public record SandboxConfig(
          * {@code propertyChange} per property written, a delete {@code <resource>.deletion}; numeric event ids,
          * {@code portalId}, {@code objectId}, {@code occurredAt} in epoch milliseconds.
          */
-        HUBSPOT_WEBHOOKS;
+        HUBSPOT_WEBHOOKS,
+        /**
+         * Updates honour {@code If-Match} (the record's entity tag is its {@code updated_at}, quoted; {@code *} any)
+         * and {@code If-Unmodified-Since} (an HTTP-date, whole seconds): 412 when the record changed since, nothing
+         * written; answers carry {@code ETag} and {@code Last-Modified}. Without it, both headers are ignored (what
+         * HubSpot does).
+         */
+        CONDITIONAL_WRITES;
     }
 
     /** Which actor metadata a provider puts in its webhooks. */
