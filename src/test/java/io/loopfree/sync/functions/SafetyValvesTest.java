@@ -490,6 +490,10 @@ class SafetyValvesTest extends FunctionTestSupport {
     void aRateLimitWindowWithEditsDuringItSendsEachHeldWriteOnceAtTheReopenTime() throws Exception {
         SandboxWorld w = world(c -> c);
         AccountKey rich = account(SandboxWorld.RICH);
+        // what Lambda's event source mapping does: poll the queue, so a delayed message is seen when it is due
+        ExecutorService poller = Executors.newSingleThreadExecutor();
+        Future<Arrival> arrival = poller.submit(() -> Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> drainRequest(rich), Optional::isPresent).get());
         w.rich.control(SandboxControl.fail429(1, 2));
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -506,11 +510,15 @@ class SafetyValvesTest extends FunctionTestSupport {
         Instant reopenAt = Instant.ofEpochSecond(Long.parseLong(breaker(rich).get("reopenAtEpoch").n()));
 
         // the instance whose 429 opened the breaker asked for the account's drain at the reopen time
-        Message request = Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> drainRequest(rich), Optional::isPresent).get();
-        long delayedMs = System.currentTimeMillis()
-                - Long.parseLong(request.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP));
-        Envelope drain = EnvelopeCodec.decode(request.body());
+        Arrival request;
+        try {
+            request = arrival.get();
+        } finally {
+            poller.shutdownNow();
+        }
+        long delayedMs = request.receivedAtMillis()
+                - Long.parseLong(request.message().attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP));
+        Envelope drain = EnvelopeCodec.decode(request.message().body());
         assertThat(DrainRequest.read(drain)).hasValueSatisfying(r -> {
             assertThat(r.account()).isEqualTo(rich);
             assertThat(r.dueAt()).isEqualTo(Fixtures.REPLAYED_AT.plusSeconds(2));
@@ -631,16 +639,23 @@ class SafetyValvesTest extends FunctionTestSupport {
         }
     }
 
+    /** A message, and when it was received. */
+    record Arrival(Message message, long receivedAtMillis) {
+    }
+
     /** The drain request for the account, once it is visible on the drains queue (taken off it). */
-    private Optional<Message> drainRequest(AccountKey account) {
+    private Optional<Arrival> drainRequest(AccountKey account) {
         try (SqsClient sqs = sqs()) {
             String url = config.valves().drainQueueUrl().orElseThrow();
-            for (Message message : sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)
-                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages()) {
+            List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)
+                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
+            long receivedAt = System.currentTimeMillis();
+            for (Message message : messages) {
                 sqs.deleteMessage(b -> b.queueUrl(url).receiptHandle(message.receiptHandle()));
                 Optional<DrainRequest> request = DrainRequest.read(EnvelopeCodec.decode(message.body()));
                 if (request.isPresent() && request.get().account().equals(account)) {
-                    return Optional.of(message); // other tests' requests are taken off too: nobody else reads them
+                    // other tests' requests are taken off too: nobody else reads them
+                    return Optional.of(new Arrival(message, receivedAt));
                 }
             }
             return Optional.empty();
