@@ -44,7 +44,7 @@ public class SqsDrainScheduler implements DrainScheduler {
         if (url.isEmpty()) {
             return;
         }
-        int delay = delaySeconds(request.remaining(now));
+        int delay = SqsDelays.seconds(request.remaining(now), MAX_DELAY);
         Envelope envelope = request.envelope(now);
         try {
             sqs.get().sendMessage(b -> b.queueUrl(url.get()).delaySeconds(delay)
@@ -57,15 +57,6 @@ public class SqsDrainScheduler implements DrainScheduler {
             LOG.warnf("could not request the drain of account=%s at %s: %s", request.account().label(),
                     request.dueAt(), e.toString());
         }
-    }
-
-    /** Whole seconds, rounded up, at most {@link #MAX_DELAY}. */
-    static int delaySeconds(Duration remaining) {
-        if (remaining.compareTo(MAX_DELAY) >= 0) {
-            return (int) MAX_DELAY.toSeconds();
-        }
-        long seconds = remaining.toSeconds() + (remaining.toNanosPart() > 0 ? 1 : 0);
-        return (int) Math.max(0, seconds);
     }
 
     private static MessageAttributeValue text(String value) {

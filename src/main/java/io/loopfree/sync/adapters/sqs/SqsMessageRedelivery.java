@@ -37,8 +37,7 @@ public class SqsMessageRedelivery implements MessageRedelivery {
         if (name == null || receiptHandle == null || receiptHandle.isBlank()) {
             return;
         }
-        int seconds = (int) Math.min(MAX_VISIBILITY.toSeconds(), Math.max(0, delay.toSeconds()
-                + (delay.toNanosPart() > 0 ? 1 : 0)));
+        int seconds = SqsDelays.seconds(delay, MAX_VISIBILITY);
         try {
             String url = urls.computeIfAbsent(queueArn, arn -> sqs.get().getQueueUrl(b -> b.queueName(name)).queueUrl());
             sqs.get().changeMessageVisibility(b -> b.queueUrl(url).receiptHandle(receiptHandle)
@@ -50,7 +49,7 @@ public class SqsMessageRedelivery implements MessageRedelivery {
     }
 
     /** The last part of {@code arn:aws:sqs:<region>:<account>:<name>}; null when it is no SQS ARN. */
-    static String queueName(String queueArn) {
+    public static String queueName(String queueArn) {
         if (queueArn == null || !queueArn.startsWith("arn:")) {
             return null;
         }
