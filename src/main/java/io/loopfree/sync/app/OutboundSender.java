@@ -20,8 +20,10 @@ import io.loopfree.sync.domain.outbound.OutboundWrite;
 import io.loopfree.sync.domain.outbound.PendingWrite;
 import io.loopfree.sync.domain.state.RecordState;
 import io.loopfree.sync.domain.state.SystemState;
+import io.loopfree.sync.domain.text.Untrusted;
 import io.loopfree.sync.domain.valve.BreakerRules;
 import io.loopfree.sync.ports.OutboundClient;
+import io.loopfree.sync.ports.OutboundProfileRepository;
 import io.loopfree.sync.ports.SyncLedger;
 
 /**
@@ -40,11 +42,16 @@ public class OutboundSender {
     public static final String SYNC_ENGINE = "sync_engine";
 
     private final OutboundClient client;
+    private final OutboundProfileRepository profiles;
+    private final SyncMetrics metrics;
     private final Clock clock;
     private final int maxAttempts;
 
-    public OutboundSender(OutboundClient client, Clock clock, SyncConfig config) {
+    public OutboundSender(OutboundClient client, OutboundProfileRepository profiles, SyncMetrics metrics, Clock clock,
+            SyncConfig config) {
         this.client = client;
+        this.profiles = profiles;
+        this.metrics = metrics;
         this.clock = clock;
         this.maxAttempts = Math.max(1, config.fanOut().maxAttempts());
     }
@@ -69,6 +76,14 @@ public class OutboundSender {
         String target = write.target().system();
         if (!clock.instant().isBefore(deadline)) {
             return new SyncLedger.WillRetry(pending, SafetyValves.NO_TIME + " in this delivery");
+        }
+        // before the gate: a write never sent must not take the account's probe
+        Optional<String> refused = refusal(write);
+        if (refused.isPresent()) {
+            metrics.writeRefused(SafetyValves.key(write.target()), SyncMetrics.REFUSED_NO_UPDATE);
+            LOG.warnf("outbound refused system=%s account=%s record=%s/%s: %s", target, write.target().account(),
+                    write.resource(), write.canonicalKey(), refused.get());
+            return new SyncLedger.GaveUp(pending, "refused: " + refused.get());
         }
         BreakerRules.Gate gate = valves.gate(write.target());
         if (gate instanceof BreakerRules.Hold hold) {
@@ -109,6 +124,21 @@ public class OutboundSender {
         return pending.attempts() + 1 >= maxAttempts
                 ? new SyncLedger.GaveUp(pending, reason + "; gave up after " + (pending.attempts() + 1) + " attempts")
                 : new SyncLedger.WillRetry(pending, reason);
+    }
+
+    /**
+     * The last line of defence against a second record: a record known there by its id is written by its id or not
+     * at all (the connection's load refuses such a profile first: DynamoConnectionRepository). A profile that is
+     * missing is the client's to report.
+     */
+    private Optional<String> refusal(OutboundWrite write) {
+        boolean recordIdKnown = write.recordId() != null && !write.recordId().isBlank();
+        if (write.action() != OutboundWrite.Action.UPSERT || !recordIdKnown) {
+            return Optional.empty();
+        }
+        return profiles.find(write.target().profile())
+                .filter(profile -> profile.upsertOperation(true).isEmpty())
+                .map(profile -> profile.noUpdateReason(Untrusted.text(write.recordId())));
     }
 
     /**

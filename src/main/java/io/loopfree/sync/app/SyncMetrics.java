@@ -39,6 +39,7 @@ public class SyncMetrics {
     public static final String OUTBOUND_WRITES = "OutboundWrites";
     public static final String OUTBOUND_WRITE_FAILURES = "OutboundWriteFailures";
     public static final String OUTBOUND_RATE_LIMITED = "OutboundRateLimited";
+    public static final String OUTBOUND_WRITES_REFUSED = "OutboundWritesRefused";
     public static final String PROVIDER_QUOTA_USED = "ProviderQuotaUsed";
     public static final String BREAKER_STATE = "BreakerState";
     public static final String LOOP_DETECTOR_TRIPS = "LoopDetectorTrips";
@@ -53,7 +54,7 @@ public class SyncMetrics {
             VERIFICATION_FAILURES, MESSAGES_PROCESSED, EVENTS_APPLIED, ECHOES_DROPPED, MESSAGES_FAILED,
             MESSAGES_DEAD_LETTERED, OUTBOUND_WRITES, OUTBOUND_WRITE_FAILURES, OUTBOUND_RATE_LIMITED, PROVIDER_QUOTA_USED,
             BREAKER_STATE, LOOP_DETECTOR_TRIPS, RECONCILIATION_RUNS, RECONCILIATION_RECORDS, RECONCILIATION_DURATION,
-            WATERMARK_STALENESS, SafetyValves.METRIC);
+            WATERMARK_STALENESS, SafetyValves.METRIC, OUTBOUND_WRITES_REFUSED);
 
     /** The processor's layers that recognise an echo (a no-change drop is the state-hash layer's). */
     private static final Set<String> ECHO_LAYERS = Set.of("actor", "change-agent", "marker", "state-hash");
@@ -156,6 +157,14 @@ public class SyncMetrics {
         if (failed) {
             metrics.emit(OUTBOUND_WRITE_FAILURES, 1, "Count", dimensions, Map.of());
         }
+    }
+
+    /** {@link #writeRefused}'s cause: a known record whose profile has no update by id (a create would duplicate it). */
+    public static final String REFUSED_NO_UPDATE = "no-update-by-id";
+
+    /** A pending write never sent, because sending it could only harm the target (it is kept as {@code failed}). */
+    public void writeRefused(AccountKey account, String cause) {
+        metrics.emit(OUTBOUND_WRITES_REFUSED, 1, "Count", dims("account", account.label(), "cause", cause), Map.of());
     }
 
     /** A 429 from the account (a write, a fetch or a listing). */

@@ -12,4 +12,9 @@ public interface OutboundProfileRepository {
      * @throws IllegalArgumentException (an {@code InvalidOutboundProfileException}) when it exists but is not valid
      */
     Optional<OutboundProfile> find(String profile);
+
+    /** Where the profile was read from, for messages that send a person to the file ({@code classpath:outbound/x.json}). */
+    default String source(String profile) {
+        return "outbound/" + profile + ".json";
+    }
 }

@@ -28,6 +28,7 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import io.loopfree.sync.adapters.http.HttpOutboundClient;
+import io.loopfree.sync.adapters.http.JsonOutboundProfileRepository;
 import io.loopfree.sync.domain.outbound.OutboundResponse;
 import io.loopfree.sync.domain.outbound.OutboundTarget;
 import io.loopfree.sync.ports.OutboundClient.PageResult;
@@ -90,6 +91,34 @@ class HttpOutboundClientTest {
             assertThat(done.body()).containsEntry("email", "ada@example.com");
             assertThat(done.headers()).containsEntry("ratelimit", java.util.List.of("\"default\";r=99;t=30"));
         });
+    }
+
+    @Test
+    void aKnownRecordIsUpdatedByItsIdNeverUpsertedByExternalId() {
+        stub.server.stubFor(patch(urlPathEqualTo("/api/contact/c_90b")).willReturn(okJson("{\"id\":\"c_90b\"}")));
+        OutboundResponse response = client.write(OutboundStub.upsert(sandbox, "c_90b", Map.of("phone", "+1 555")),
+                OutboundStub.soon());
+        assertThat(response).isInstanceOf(OutboundResponse.Done.class);
+        assertThat(stub.only().getMethod().value() + " " + stub.only().getUrl()).isEqualTo("PATCH /api/contact/c_90b");
+    }
+
+    @Test
+    void aKnownRecordWithAProfileThatCannotUpdateByIdSendsNothing() throws Exception {
+        java.nio.file.Path profiles = java.nio.file.Path.of(getClass().getResource("/outbound-upsert-only").toURI());
+        HttpOutboundClient upsertOnly = new HttpOutboundClient(new JsonOutboundProfileRepository(Optional.of(profiles)),
+                OutboundStub.SECRETS, Clock.systemUTC(), OutboundStub.FAST_RETRIES);
+        OutboundTarget target = stub.target("sandbox-upsert-only");
+        OutboundResponse response = upsertOnly.write(OutboundStub.upsert(target, "c_90b", Map.of("phone", "+1 555")),
+                OutboundStub.soon());
+        assertThat(stub.requestCount()).as("an upsert by external id would create a second record").isZero();
+        assertThat(response).isInstanceOfSatisfying(OutboundResponse.Rejected.class, rejected -> {
+            assertThat(rejected.status()).isZero();
+            assertThat(rejected.reason()).contains("no \"update\" request").contains("c_90b");
+        });
+        stub.server.stubFor(put(urlPathEqualTo(UPSERT_PATH)).willReturn(okJson("{\"id\":\"c_91\"}")));
+        assertThat(upsertOnly.write(OutboundStub.upsert(target, null, Map.of()), OutboundStub.soon()))
+                .as("a record not known there yet is still upserted by external id")
+                .isInstanceOf(OutboundResponse.Done.class);
     }
 
     @Test

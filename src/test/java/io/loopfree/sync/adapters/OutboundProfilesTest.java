@@ -37,15 +37,13 @@ class OutboundProfilesTest {
             assertThat(profile.sources()).as(name).isNotEmpty();
             assertThat(profile.request(Operation.GET)).as(name).isPresent();
             assertThat(profile.request(Operation.DELETE)).as(name).isPresent();
-            assertThat(profile.request(Operation.UPSERT).isPresent()
-                    || profile.request(Operation.CREATE).isPresent() && profile.request(Operation.UPDATE).isPresent())
+            assertThat(profile.request(Operation.UPSERT).isPresent() || profile.request(Operation.CREATE).isPresent())
                     .as(name).isTrue();
+            assertThat(profile.upsertOperation(true)).as(name + ": a known record is updated by its id")
+                    .contains(Operation.UPDATE);
         }
-        assertThat(repository.find("stripe-customers").orElseThrow().upsertOperation(false)).isEqualTo(Operation.CREATE);
-        assertThat(repository.find("stripe-customers").orElseThrow().upsertOperation(true)).isEqualTo(Operation.UPDATE);
-        assertThat(repository.find("sandbox").orElseThrow().upsertOperation(false)).isEqualTo(Operation.UPSERT);
-        assertThat(repository.find("sandbox").orElseThrow().upsertOperation(true)).as("a known record: by its id")
-                .isEqualTo(Operation.UPDATE);
+        assertThat(repository.find("stripe-customers").orElseThrow().upsertOperation(false)).contains(Operation.CREATE);
+        assertThat(repository.find("sandbox").orElseThrow().upsertOperation(false)).contains(Operation.UPSERT);
         assertThat(repository.find("salesforce-contacts").orElseThrow().rateLimitHeaders()).containsExactly("salesforce");
     }
 

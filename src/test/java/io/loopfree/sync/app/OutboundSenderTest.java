@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +15,10 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
+import io.loopfree.sync.adapters.http.JsonOutboundProfileRepository;
 import io.loopfree.sync.config.SyncConfig;
 import io.loopfree.sync.domain.change.FieldSet;
+import io.loopfree.sync.domain.outbound.OutboundProfile;
 import io.loopfree.sync.domain.outbound.OutboundResponse;
 import io.loopfree.sync.domain.outbound.OutboundTarget;
 import io.loopfree.sync.domain.outbound.OutboundWrite;
@@ -34,7 +37,10 @@ class OutboundSenderTest {
     static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
     private final Deque<OutboundResponse> answers = new ArrayDeque<>();
-    private final OutboundSender sender = new OutboundSender(new Scripted(), CLOCK, config());
+    private final List<String> metrics = new ArrayList<>();
+    private final OutboundSender sender = new OutboundSender(new Scripted(), OutboundSenderTest::profile,
+            new SyncMetrics((name, value, unit, dimensions, properties) -> metrics.add(name + " " + dimensions)),
+            CLOCK, config());
     /** Every account's breaker closed: what a record read with no breaker items gives. */
     private final SafetyValves.Session valves = new SafetyValves(new ClosedBreakers(),
             new io.loopfree.sync.adapters.http.JsonOutboundProfileRepository(Optional.empty()),
@@ -73,6 +79,25 @@ class OutboundSenderTest {
     }
 
     @Test
+    void aKnownRecordWhoseProfileCannotUpdateItByIdIsNeverSentAndFailsVisibly() {
+        PendingWrite known = pending(0, UPSERT_ONLY, "c_90b");
+        SyncLedger.WriteResult result = sendOne(known);
+        assertThat(answers).as("nothing left to answer: no call was made").isEmpty();
+        assertThat(result).isInstanceOfSatisfying(SyncLedger.GaveUp.class, gaveUp -> assertThat(gaveUp.reason())
+                .contains("refused").contains("no \"update\" request").contains("c_90b")
+                .contains("would create a second record"));
+        assertThat(metrics).singleElement().asString().startsWith(SyncMetrics.OUTBOUND_WRITES_REFUSED)
+                .contains("account=acme#sandbox-rich#acct").contains("cause=" + SyncMetrics.REFUSED_NO_UPDATE);
+    }
+
+    @Test
+    void aRecordNotYetThereIsStillUpsertedByExternalIdWithThatProfile() {
+        answers.add(new OutboundResponse.Done(201, "c_91", Map.of(), Map.of()));
+        assertThat(sendOne(pending(0, UPSERT_ONLY, null))).isInstanceOf(SyncLedger.Written.class);
+        assertThat(metrics).isEmpty();
+    }
+
+    @Test
     void nothingIsCalledOnceTheDeadlineHasPassed() {
         List<SyncLedger.WriteResult> results = sender.send(List.of(pending(0)), RecordState.absent(record()), NOW, valves);
         assertThat(results).singleElement().isInstanceOf(SyncLedger.WillRetry.class);
@@ -87,9 +112,29 @@ class OutboundSenderTest {
         return new RecordKey("acme", "contact", "app:c_1");
     }
 
+    /** The shipped app profile without its update by id: what a customer implementing only the upserts would have. */
+    static final String UPSERT_ONLY = "app-upsert-only";
+
+    private static Optional<OutboundProfile> profile(String name) {
+        if (!name.equals(UPSERT_ONLY)) {
+            return SHIPPED.find(name);
+        }
+        OutboundProfile app = SHIPPED.find("app").orElseThrow();
+        Map<OutboundProfile.Operation, OutboundProfile.RequestSpec> requests = new java.util.EnumMap<>(app.requests());
+        requests.remove(OutboundProfile.Operation.UPDATE);
+        return Optional.of(new OutboundProfile(UPSERT_ONLY, app.description(), app.sources(), app.baseUrl(), app.auth(),
+                app.externalIdProperty(), app.headers(), app.rateLimitHeaders(), requests, app.notes()));
+    }
+
+    private static final JsonOutboundProfileRepository SHIPPED = new JsonOutboundProfileRepository(Optional.empty());
+
     private static PendingWrite pending(int attempts) {
-        OutboundTarget target = new OutboundTarget("acme", "sandbox-rich", "acct", "sandbox", null, Map.of());
-        OutboundWrite write = new OutboundWrite(target, "contact", "app:c_1", "app:c_1", null,
+        return pending(attempts, "sandbox", null);
+    }
+
+    private static PendingWrite pending(int attempts, String profile, String recordId) {
+        OutboundTarget target = new OutboundTarget("acme", "sandbox-rich", "acct", profile, null, Map.of());
+        OutboundWrite write = new OutboundWrite(target, "contact", "app:c_1", "app:c_1", recordId,
                 OutboundWrite.Action.UPSERT, Map.of("email", "a@example.com"), "loopfree-k", "loopfree-sync", "app:e1");
         return new PendingWrite(OutboxKey.of(write), write, FieldSet.of(Map.of("email", "a@example.com")), "tok",
                 PendingWrite.Status.pending, attempts, null, NOW, NOW, 1);

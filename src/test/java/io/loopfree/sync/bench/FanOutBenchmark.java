@@ -83,7 +83,8 @@ public final class FanOutBenchmark {
             HttpOutboundClient http = new HttpOutboundClient(new JsonOutboundProfileRepository(Optional.empty()),
                     (system, tenant, purpose) -> List.of("engine-token"), clock, config);
             DynamoSyncLedger ledger = new DynamoSyncLedger(dynamo, config);
-            OutboundSender sender = new OutboundSender(http, clock, config);
+            OutboundSender sender = new OutboundSender(http, new JsonOutboundProfileRepository(Optional.empty()),
+                    new io.loopfree.sync.app.SyncMetrics((name, value, unit, dimensions, properties) -> { }), clock, config);
             io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore breakers =
                     new io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore(dynamo, config);
             io.loopfree.sync.app.SafetyValves valves = new io.loopfree.sync.app.SafetyValves(breakers,
@@ -92,7 +93,7 @@ public final class FanOutBenchmark {
             io.loopfree.sync.app.PendingWrites pending = new io.loopfree.sync.app.PendingWrites(ledger, sender, valves,
                     clock, config);
             ProcessorService processor = new ProcessorService(new ClasspathMappingRepository(config), ledger,
-                    new DynamoConnectionRepository(dynamo, config, clock), http, sender, valves,
+                    new DynamoConnectionRepository(dynamo, new JsonOutboundProfileRepository(Optional.empty()), config, clock), http, sender, valves,
                     new io.loopfree.sync.app.AccountOperations(breakers, pending, (drain, now) -> { }, clock, config), clock, config);
 
             for (int targets : List.of(1, 2, 5)) {

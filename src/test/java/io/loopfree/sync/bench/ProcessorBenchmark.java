@@ -166,7 +166,9 @@ public final class ProcessorBenchmark {
                 }
             };
             DynamoSyncLedger ledger = new DynamoSyncLedger(dynamo, config);
-            OutboundSender sender = new OutboundSender(noCalls, Clock.systemUTC(), config);
+            OutboundSender sender = new OutboundSender(noCalls, profile -> java.util.Optional.empty(),
+                    new io.loopfree.sync.app.SyncMetrics((name, value, unit, dimensions, properties) -> { }), Clock.systemUTC(),
+                    config);
             io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore breakers =
                     new io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore(dynamo, config);
             io.loopfree.sync.app.SafetyValves valves = new io.loopfree.sync.app.SafetyValves(breakers,

@@ -184,9 +184,10 @@ public final class ReconcilerBenchmark {
             DynamoWatermarkStore watermarks = new DynamoWatermarkStore(dynamo, config);
             ClasspathMappingRepository mappings = new ClasspathMappingRepository();
             ListingGuard guard = new ListingGuard(valves);
-            ReconcilerService reconciler = new ReconcilerService(new DynamoConnectionRepository(dynamo, config, clock),
+            ReconcilerService reconciler = new ReconcilerService(new DynamoConnectionRepository(dynamo, new JsonOutboundProfileRepository(Optional.empty()), config, clock),
                     new JsonOutboundProfileRepository(Optional.empty()), system, mappings, queue, watermarks,
-                    new PendingWrites(ledger, new OutboundSender(system, clock, config), valves, clock, config),
+                    new PendingWrites(ledger, new OutboundSender(system, new JsonOutboundProfileRepository(Optional.empty()),
+                            new io.loopfree.sync.app.SyncMetrics((name, value, unit, dimensions, properties) -> { }), clock, config), valves, clock, config),
                     guard, clock, config, new io.loopfree.sync.app.InitialMatching(
                             new io.loopfree.sync.adapters.dynamodb.DynamoMatchStore(dynamo, config), system, mappings,
                             queue, watermarks, guard, clock, config));

@@ -166,7 +166,8 @@ class SafetyValvesTest extends FunctionTestSupport {
             breakers = new DynamoBreakerStore(dynamoClient, config);
             Metrics sink = (name, value, unit, dimensions, properties) -> metrics.add(name + "=" + (long) value);
             valves = new SafetyValves(breakers, profiles, sink, drains, clock, config);
-            OutboundSender sender = new OutboundSender(client, clock, config);
+            OutboundSender sender = new OutboundSender(client, profiles, new io.loopfree.sync.app.SyncMetrics(sink),
+                    clock, config);
             accounts = new AccountOperations(breakers, new PendingWrites(ledger, sender, valves, clock, config), drains,
                     clock, config);
             processor = new ProcessorService(mappings, ledger, connections, client, sender, valves, accounts, clock,

@@ -26,6 +26,7 @@ import java.util.zip.ZipInputStream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.loopfree.sync.adapters.secrets.SecretValues;
 import io.loopfree.sync.domain.webhook.StandardWebhooksScheme;
 import io.loopfree.sync.support.AwsBackend;
 import io.loopfree.sync.support.EmbeddedAws;
@@ -46,6 +47,8 @@ public final class LocalEngine implements AutoCloseable {
 
     /** The demo signing secret of tenant {@code acme} on system {@code app}; local runs only. */
     public static final String DEMO_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    /** Where a person puts their own secret for tenant acme of system app (the ingress reads it so). */
+    static final String APP_SECRET_VARIABLE = "WEBHOOK_SECRETS_APP_ACME";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The processor's timeout in infra/template.yaml (ProcessorTimeout). */
@@ -211,17 +214,10 @@ public final class LocalEngine implements AutoCloseable {
         environment.put("SYNC_DEAD_LETTER_QUEUE_URL", queues.dlqUrl());
         environment.put("SYNC_TABLES_EVENTS", SyncResources.EVENTS_TABLE);
         environment.put("SYNC_TABLES_STATE", SyncResources.STATE_TABLE);
-        environment.put("SYNC_RECONCILER_JOBS", System.getenv().getOrDefault("SYNC_RECONCILER_JOBS", "app:acme:contact"));
-        environment.put("WEBHOOK_SECRETS_APP_ACME", System.getenv().getOrDefault("WEBHOOK_SECRETS_APP_ACME", DEMO_SECRET));
+        environment.putAll(fromShell(System.getenv()));
         if (settings.demoPort() != Settings.NO_DEMO) {
-            environment.putAll(DemoSystems.environment());
+            environment.putAll(DemoSystems.environment()); // the demo's own secrets and tokens win, as before
         }
-        // any other webhook secret set in this shell reaches the functions as in a deployment
-        System.getenv().forEach((name, value) -> {
-            if (name.startsWith("WEBHOOK_SECRETS_") || name.startsWith("SYNC_")) {
-                environment.putIfAbsent(name, value);
-            }
-        });
         // the dedup lease must end before a redelivery comes (docs/processor.md): with a visibility timeout
         // shortened for a test, shorten the lease with it
         if (settings.visibilityTimeout().compareTo(DEFAULT_LEASE.multipliedBy(2)) < 0) {
@@ -331,7 +327,7 @@ public final class LocalEngine implements AutoCloseable {
         event.putObject("headers").put("host", "localhost").put("content-type", "application/json")
                 .put("x-forwarded-proto", "http").put("x-forwarded-port", "80")
                 .put("webhook-id", id).put("webhook-timestamp", Long.toString(timestamp))
-                .put("webhook-signature", StandardWebhooksScheme.sign(DEMO_SECRET, id, timestamp,
+                .put("webhook-signature", StandardWebhooksScheme.sign(appSecret(System.getenv()), id, timestamp,
                         body.getBytes(StandardCharsets.UTF_8)));
         event.putObject("requestContext").putObject("http").put("method", "POST").put("path", "/webhooks/app/acme");
         event.putObject("pathParameters").put("system", "app").put("tenant", "acme");
@@ -455,6 +451,17 @@ public final class LocalEngine implements AutoCloseable {
     }
 
     /** The demo systems, when the engine runs them. */
+    /**
+     * Starts another tenant's systems beside the demo (free ports, webhooks at this engine's gateway) and seeds
+     * their connection; stopped with the engine. Their secrets must be in the functions' environment from the start
+     * ({@link DemoSystems#environment(String)} through {@link Settings#withFunctionEnvironment}).
+     */
+    public DemoSystems startSystems(DemoSystems.Spec spec) {
+        DemoSystems systems = DemoSystems.start(spec, gateway.baseUrl(), 0, dynamo);
+        started.add(systems);
+        return systems;
+    }
+
     public java.util.Optional<DemoSystems> demo() {
         return java.util.Optional.ofNullable(demo);
     }
@@ -529,13 +536,41 @@ public final class LocalEngine implements AutoCloseable {
         started.clear();
     }
 
-    /** A curl command with a Standard Webhooks signature made now, for the demo tenant. */
-    static String signedCurl(URI url) {
+    /**
+     * What the functions take from this shell, as a deployment's settings: every {@code WEBHOOK_SECRETS_*} and
+     * {@code SYNC_*} variable, and the demo secret for tenant acme of system app when none is set. No
+     * {@code SYNC_RECONCILER_JOBS} unless set: the reconciler runs every job of the connections (each system whose
+     * profile has a {@code list}); the variable only restricts it.
+     */
+    static Map<String, String> fromShell(Map<String, String> shell) {
+        Map<String, String> environment = new HashMap<>();
+        shell.forEach((name, value) -> {
+            if (name.startsWith("WEBHOOK_SECRETS_") || name.startsWith("SYNC_")) {
+                environment.put(name, value);
+            }
+        });
+        environment.putIfAbsent(APP_SECRET_VARIABLE, DEMO_SECRET);
+        return environment;
+    }
+
+    /** The secret tenant acme of system app signs with in this run: the variable's first, else the demo secret. */
+    static String appSecret(Map<String, String> shell) {
+        List<String> configured = SecretValues.split(shell.getOrDefault(APP_SECRET_VARIABLE, ""));
+        return configured.isEmpty() ? DEMO_SECRET : configured.get(0);
+    }
+
+    /** How the banner names the secret: the demo one in full, the person's own only by its variable. */
+    static String secretLabel(String secret) {
+        return secret.equals(DEMO_SECRET) ? "secret " + DEMO_SECRET : "the secret in " + APP_SECRET_VARIABLE;
+    }
+
+    /** A curl command with a Standard Webhooks signature made now, for tenant acme of system app. */
+    static String signedCurl(URI url, String secret) {
         String id = "msg_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
         long timestamp = Instant.now().getEpochSecond();
         String body = "{\"type\":\"contact.updated\",\"timestamp\":\"" + Instant.ofEpochSecond(timestamp)
                 + "\",\"data\":{\"id\":\"c_42\",\"email\":\"ada@example.com\",\"name\":\"Ada Lovelace\"}}";
-        String signature = StandardWebhooksScheme.sign(DEMO_SECRET, id, timestamp, body.getBytes(StandardCharsets.UTF_8));
+        String signature = StandardWebhooksScheme.sign(secret, id, timestamp, body.getBytes(StandardCharsets.UTF_8));
         return "curl -i " + url + " -H 'content-type: application/json' -H 'webhook-id: " + id + "' -H 'webhook-timestamp: "
                 + timestamp + "' -H 'webhook-signature: " + signature + "' -d '" + body + "'";
     }
@@ -544,6 +579,12 @@ public final class LocalEngine implements AutoCloseable {
         // started by Maven (exec:exec): when Maven goes (TERM, Ctrl-C, killed), so does this JVM, through its
         // shutdown hook, which stops the function processes
         ExitWithParent.install();
+        try {
+            LocalProperties.apply(System.getProperties());
+        } catch (IllegalArgumentException e) {
+            System.err.println("[local] " + e.getMessage());
+            System.exit(2);
+        }
         Duration processorTimeout = Duration.ofSeconds(Long.getLong("local.processor.timeout.seconds",
                 PROCESSOR_TIMEOUT.toSeconds()));
         Long visibility = Long.getLong("local.visibility.seconds");
@@ -568,6 +609,7 @@ public final class LocalEngine implements AutoCloseable {
             stopped.countDown();
         }, "local-engine-shutdown"));
         URI url = engine.webhookUrl("app", "acme");
+        String secret = appSecret(System.getenv());
         System.out.println("""
 
                 ==== loopfree-sync is running locally ====
@@ -578,7 +620,7 @@ public final class LocalEngine implements AutoCloseable {
                 functions:  %s instance(s) of ingress and processor (-Dlocal.concurrency=N); reconciler every %ss
 
                 %s
-                Or send a signed webhook yourself (tenant acme of system app, secret %s):
+                Or send a signed webhook yourself (tenant acme of system app, %s):
                   %s
 
                 Ctrl-C stops everything.
@@ -586,7 +628,7 @@ public final class LocalEngine implements AutoCloseable {
                 engine.aws().sqsEndpoint(), AwsBackend.REGION, engine.queues().queueUrl(), engine.queues().dlqUrl(),
                 settings.visibilityTimeout().toSeconds(), settings.concurrency(), settings.reconcileEvery().toSeconds(),
                 engine.demo().map(DemoSystems::walkThrough).orElse("(no demo systems: -Dlocal.demo=false)\n"),
-                DEMO_SECRET, signedCurl(url)));
+                secretLabel(secret), signedCurl(url, secret)));
         stopped.await();
     }
 }

@@ -47,6 +47,7 @@ import io.loopfree.sync.domain.outbound.OutboundTarget;
 import io.loopfree.sync.domain.outbound.OutboundWrite;
 import io.loopfree.sync.domain.outbound.Template;
 import io.loopfree.sync.domain.ratelimit.RetryAfter;
+import io.loopfree.sync.domain.text.Untrusted;
 import io.loopfree.sync.ports.OutboundClient;
 import io.loopfree.sync.ports.OutboundProfileRepository;
 import io.loopfree.sync.ports.SecretStore;
@@ -128,8 +129,13 @@ public class HttpOutboundClient implements OutboundClient {
         OutboundTarget target = write.target();
         OutboundProfile profile = profile(target);
         boolean recordIdKnown = write.recordId() != null && !write.recordId().isBlank();
-        Operation operation = write.action() == OutboundWrite.Action.DELETE ? Operation.DELETE
+        Optional<Operation> chosen = write.action() == OutboundWrite.Action.DELETE ? Optional.of(Operation.DELETE)
                 : profile.upsertOperation(recordIdKnown);
+        if (chosen.isEmpty()) {
+            // the caller checks this first (OutboundSender); here too, so that no path can create a second record
+            return notSendable(profile.noUpdateReason(Untrusted.text(write.recordId())));
+        }
+        Operation operation = chosen.get();
         Optional<RequestSpec> spec = profile.request(operation);
         if (spec.isEmpty()) {
             return notSendable("profile " + profile.name() + " has no " + operation.key() + " request");

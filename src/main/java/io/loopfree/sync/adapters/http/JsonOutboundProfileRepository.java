@@ -32,6 +32,7 @@ public class JsonOutboundProfileRepository implements OutboundProfileRepository 
 
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, OutboundProfile> cache = new ConcurrentHashMap<>();
+    private final Map<String, String> sources = new ConcurrentHashMap<>();
     private final Optional<Path> directory;
 
     @Inject
@@ -58,6 +59,11 @@ public class JsonOutboundProfileRepository implements OutboundProfileRepository 
         return loaded;
     }
 
+    @Override
+    public String source(String profile) {
+        return sources.getOrDefault(profile, OutboundProfileRepository.super.source(profile));
+    }
+
     private Optional<OutboundProfile> load(String profile) {
         String file = profile + ".json";
         if (directory.isPresent()) {
@@ -79,6 +85,7 @@ public class JsonOutboundProfileRepository implements OutboundProfileRepository 
     }
 
     private OutboundProfile parse(String profile, String origin, InputStream in) throws IOException {
+        sources.put(profile, origin);
         try {
             return OutboundProfileParser.parse(profile, json.readTree(in));
         } catch (IllegalArgumentException e) {

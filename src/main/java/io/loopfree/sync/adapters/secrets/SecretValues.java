@@ -4,12 +4,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /** One stored value holds the active secrets, comma-separated, newest first. */
-final class SecretValues {
+public final class SecretValues {
 
     private SecretValues() {
     }
 
-    static List<String> split(String value) {
+    public static List<String> split(String value) {
         return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 }

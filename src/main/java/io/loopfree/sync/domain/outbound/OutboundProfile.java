@@ -53,15 +53,32 @@ public record OutboundProfile(
     }
 
     /**
-     * The request for an upsert: {@code update} by id when the record id is known and the profile has one (the
-     * record's own system never got our external id: an upsert by it would create a duplicate there), else the
-     * profile's {@code upsert} by external id, else {@code create}.
+     * The request for an upsert: {@code update} by id when the record is known there (we hold its id in that
+     * system); else the profile's {@code upsert} by external id, else {@code create}. A known record without an
+     * {@code update} request has none: an upsert by external id would create a second record wherever the record
+     * never got our external id (one a person created there, one matched at the initial sync), and a create always
+     * would. The engine never sends a create for a record it knows.
      */
-    public Operation upsertOperation(boolean recordIdKnown) {
-        if (recordIdKnown && requests.containsKey(Operation.UPDATE)) {
-            return Operation.UPDATE;
+    public Optional<Operation> upsertOperation(boolean recordIdKnown) {
+        if (recordIdKnown) {
+            return updatesKnownRecords() ? Optional.of(Operation.UPDATE) : Optional.empty();
         }
-        return requests.containsKey(Operation.UPSERT) ? Operation.UPSERT : Operation.CREATE;
+        return Optional.of(requests.containsKey(Operation.UPSERT) ? Operation.UPSERT : Operation.CREATE);
+    }
+
+    /**
+     * Whether a record this system already holds can be written by its id ({@code update}). Every system a
+     * connection writes to needs it: a record created there by a person is known to us by its id only.
+     */
+    public boolean updatesKnownRecords() {
+        return requests.containsKey(Operation.UPDATE);
+    }
+
+    /** Why a write to the known record {@code recordId} cannot be sent with this profile (it has no update). */
+    public String noUpdateReason(String recordId) {
+        return "profile " + name + " has no \"update\" request: the record " + recordId
+                + " exists there and is known by its id only, and an upsert by external id would create a second"
+                + " record (never sent)";
     }
 
     public enum Operation {

@@ -182,6 +182,12 @@ final class SandboxApi {
         if (writer.isEmpty()) {
             return audited(request, route, null, SandboxResponse.error(401, "unknown bearer token"), "unauthenticated");
         }
+        if (writer.get().engine() && route.action() == Action.PATCH
+                && config.has(SandboxConfig.Variety.UPDATE_BY_EXTERNAL_ID_ONLY)) {
+            return audited(request, route, writer.get(), SandboxResponse.error(405,
+                    "this API updates a record only by external id: PUT /api/{resource}/by-external-id/{externalId}"),
+                    writer.get().auditName());
+        }
         Map<String, String> limitHeaders = new LinkedHashMap<>();
         if (writer.get().engine()) {
             Optional<SandboxResponse> refused = rateLimit(limitHeaders);
@@ -271,7 +277,7 @@ final class SandboxApi {
             SandboxResponse first = idempotent.get(key);
             String recordId = first.json().path("id").asText(route.action() == Action.UPSERT ? null : route.id());
             audit.write(new SandboxAudit.Write(now(), writer.auditName(), request.method(), route.resource(), recordId,
-                    List.of(), changeAgent(request), key, first.status(), true));
+                    List.of(), changeAgent(request), key, first.status(), true, false));
             return first;
         }
         SandboxResponse response = apply(request, route, writer);
@@ -294,6 +300,7 @@ final class SandboxApi {
         Instant now = config.clock().instant();
         WebhookEvent.Kind kind;
         StoredRecord result;
+        Optional<ObjectNode> before = Optional.empty();
         List<String> written = fields == null ? List.of() : names(fields);
         try {
             switch (route.action()) {
@@ -307,6 +314,7 @@ final class SandboxApi {
                         return audited(request, route, writer, SandboxResponse.error(404, "no such record"),
                                 writer.auditName());
                     }
+                    before = Optional.of(current.get().fields().deepCopy());
                     Instant at = UpdatedAtTicker.next(now, current.get().updatedAt(), precision);
                     result = route.action() == Action.PATCH ? store.patch(current.get(), fields, at)
                             : store.delete(current.get(), at);
@@ -316,6 +324,7 @@ final class SandboxApi {
                     Optional<StoredRecord> current = store.liveByExternalId(route.resource(), route.id());
                     fields.put(config.externalIdProperty(), route.id());
                     if (current.isPresent()) {
+                        before = Optional.of(current.get().fields().deepCopy());
                         result = store.patch(current.get(), fields,
                                 UpdatedAtTicker.next(now, current.get().updatedAt(), precision));
                         kind = WebhookEvent.Kind.updated;
@@ -337,7 +346,8 @@ final class SandboxApi {
         String changeAgent = changeAgent(request);
         audit.write(new SandboxAudit.Write(StoredRecord.format(result.updatedAt(), false), writer.auditName(),
                 request.method(), route.resource(), result.id(), written, changeAgent,
-                request.header(IDEMPOTENCY_HEADER).orElse(null), response.status(), false));
+                request.header(IDEMPOTENCY_HEADER).orElse(null), response.status(), false,
+                kind == WebhookEvent.Kind.deleted || before.map(b -> !b.equals(result.fields())).orElse(true)));
         webhooks.submit(WebhookEvent.of(config, kind, route.resource(), json, json.path("updated_at").asText(), writer,
                 changeAgent, written));
         LOG.log(System.Logger.Level.INFO, "sandbox " + config.system() + ": " + request.method() + " "
@@ -353,7 +363,7 @@ final class SandboxApi {
             String recordId = route.action() == Action.CREATE || route.action() == Action.UPSERT ? null : route.id();
             audit.write(new SandboxAudit.Write(now(), writer == null ? by : writer.auditName(), request.method(),
                     route.resource(), recordId, List.of(), changeAgent(request),
-                    request.header(IDEMPOTENCY_HEADER).orElse(null), response.status(), false));
+                    request.header(IDEMPOTENCY_HEADER).orElse(null), response.status(), false, false));
         }
         return response;
     }

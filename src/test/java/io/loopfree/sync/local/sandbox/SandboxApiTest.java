@@ -101,6 +101,19 @@ class SandboxApiTest {
     }
 
     @Test
+    void anUpdateByExternalIdOnlyProviderRefusesTheEnginesPatchByIdButNotAPersons() {
+        start(SandboxConfig.of("sandbox-rich", "acme").withVariety(SandboxConfig.Variety.UPDATE_BY_EXTERNAL_ID_ONLY));
+        String id = http.human("ada", "POST", "/api/contacts", "{\"name\":\"Ada\"}").json().path("id").asText();
+
+        assertThat(http.engine("PATCH", "/api/contacts/" + id, "{\"city\":\"Paris\"}").status()).isEqualTo(405);
+        assertThat(http.human("ada", "PATCH", "/api/contacts/" + id, "{\"city\":\"Lyon\"}").status()).isEqualTo(200);
+        assertThat(http.engine("PUT", "/api/contacts/by-external-id/acme:contacts:42", "{\"n\":1}").status())
+                .isEqualTo(201);
+        assertThat(sandbox.records("contacts")).hasSize(2);
+        assertThat(sandbox.audit().writes()).extracting(SandboxAudit.Write::status).containsExactly(201, 405, 200, 201);
+    }
+
+    @Test
     void concurrentUpsertsOfOneExternalIdCreateOneRecord() throws Exception {
         start(SandboxConfig.of("sandbox-rich", "acme"));
         int clients = 16;

@@ -20,10 +20,12 @@ public final class SandboxAudit {
      * @param fields the field names the request wrote (read-only fields it sent are not among them)
      * @param status the HTTP status it was answered with (429, 401, 404… are audited too: they wrote nothing)
      * @param replayed true when an Idempotency-Key replay answered it without writing
+     * @param changed true when the record's fields differ afterwards (a create, or a value that changed); a write
+     *        that changed nothing spent the provider's quota for nothing
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Write(String at, String by, String method, String resource, String recordId, List<String> fields,
-            String changeAgent, String idempotencyKey, int status, boolean replayed) {
+            String changeAgent, String idempotencyKey, int status, boolean replayed, boolean changed) {
     }
 
     /**
@@ -61,7 +63,8 @@ public final class SandboxAudit {
     synchronized void write(Write write) {
         writes.add(new Write(write.at(), SafeText.of(write.by()), write.method(), SafeText.of(write.resource()),
                 SafeText.of(write.recordId()), write.fields().stream().map(SafeText::of).toList(),
-                SafeText.of(write.changeAgent()), SafeText.of(write.idempotencyKey()), write.status(), write.replayed()));
+                SafeText.of(write.changeAgent()), SafeText.of(write.idempotencyKey()), write.status(), write.replayed(),
+                write.changed()));
     }
 
     synchronized void webhook(Webhook webhook) {

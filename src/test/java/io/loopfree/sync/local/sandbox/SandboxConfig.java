@@ -85,7 +85,13 @@ public record SandboxConfig(
      * {@code with…} method.
      */
     public enum Variety {
-        ;
+        /**
+         * Its integration API updates only by external id ({@code PUT …/by-external-id/…}): the engine's
+         * {@code PATCH /api/{resource}/{id}} is answered {@code 405} (people still edit through their UI). With a
+         * profile without {@code update}, a record a person created there could only be reached by an upsert that
+         * creates a second one.
+         */
+        UPDATE_BY_EXTERNAL_ID_ONLY
     }
 
     /** Which actor metadata a provider puts in its webhooks. */

@@ -1,0 +1,185 @@
+package io.loopfree.sync.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.loopfree.sync.local.DemoSystems;
+import io.loopfree.sync.local.LocalEngine;
+import io.loopfree.sync.local.sandbox.SandboxConfig;
+import io.loopfree.sync.support.EmbeddedAws;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Converging <b>right</b> (issue 17), judged from the systems' own records and audit logs: the latest human edit of
+ * every field, written once, into the one record each system already has. Each scenario has a tenant of its own
+ * whose sandboxes behave as a real provider does in that respect ({@code SandboxConfig.Variety}), so that the
+ * scenarios stand alone; each prints its figures line with {@code duplicates_created}, {@code double_sends},
+ * {@code latest_edit_won} and {@code conflicts} ({@link ScenarioRun}).
+ */
+class ConvergenceScenariosIT {
+
+    /**
+     * Every scenario's tenant: their secrets are in the functions' environment from the start, as a deployment's
+     * would be in SSM.
+     */
+    static final List<String> TENANTS = List.of("converge", "upsertonly", "appcontract");
+
+    /** {@code sandbox-upsert-only.json}: the sandbox profile without {@code update}, as a customer might write it. */
+    static final Path UPSERT_ONLY_PROFILES = resource("/outbound-upsert-only");
+
+    static LocalEngine engine;
+    static SqsClient sqs;
+
+    @BeforeAll
+    static void start() {
+        Path functionZip = Path.of(System.getProperty("function.zip", "target/function.zip"));
+        Map<String, String> environment = new LinkedHashMap<>();
+        TENANTS.forEach(tenant -> environment.putAll(DemoSystems.environment(tenant)));
+        // test-only outbound profiles, read before the packaged ones (a deployment's sync.outbound.profiles-dir)
+        environment.put("SYNC_OUTBOUND_PROFILES_DIR", UPSERT_ONLY_PROFILES.toString());
+        // as SyncScenariosIT: two instances per function, a 2 s visibility so that a delivery that met another
+        // instance's claim is retried in seconds, 10 receives before the DLQ on a loaded machine
+        engine = LocalEngine.start(new LocalEngine.Settings(functionZip, 0, EmbeddedAws.freePort(),
+                EmbeddedAws.freePort(), Duration.ZERO, Duration.ofSeconds(2), 10,
+                new PrintStream(OutputStream.nullOutputStream()), 2, LocalEngine.PROCESSOR_TIMEOUT)
+                .withFunctionEnvironment(environment));
+        sqs = engine.aws().sqsClient();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (sqs != null) {
+            sqs.close();
+        }
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    /**
+     * The measure itself: a person creates a contact in the app and later edits it in the HubSpot-like CRM; one
+     * record per system, each written once per change, the latest edit everywhere, no conflict.
+     */
+    @Test
+    void createdInOneSystemEditedInAnotherConvergesToTheLatestEditOnce() {
+        DemoSystems systems = engine.startSystems(DemoSystems.Spec.tenant("converge"));
+        ScenarioRun run = new ScenarioRun("create-then-edit-elsewhere", engine, systems, sqs);
+        JsonNode created = run.humanCreate(DemoSystems.APP, Map.of("email", "grace@example.com",
+                "name", "Grace Hopper"));
+        run.awaitQuiet();
+        String canonical = "app:" + created.path("id").asText();
+        JsonNode rich = run.byExternalId(DemoSystems.RICH, canonical);
+        run.humanEdit(DemoSystems.RICH, rich.path("id").asText(), Map.of("lastname", "Brewster Hopper"));
+        run.awaitQuiet();
+
+        run.finish(2);
+        run.assertConverged(DemoSystems.APP, created.path("id").asText());
+        assertThat(run.duplicatesCreated()).as("duplicates created").isZero();
+        assertThat(run.doubleSends()).as("double sends").isZero();
+        assertThat(run.latestEditWon()).isEqualTo(new ScenarioRun.LatestEditWon(1, 1));
+        assertThat(run.conflicts()).as("conflicts").isZero();
+        // the create went to two systems, the edit to two: one write each
+        assertThat(run.writes()).isEqualTo(4);
+    }
+
+    /**
+     * Issue 17, part 1, the app contract as documented: the app updates a record by its id ({@code PATCH}, the shipped
+     * {@code app} profile). A person creates a contact in the app — it never gets our external id — and edits it
+     * later in the HubSpot-like CRM: the engine writes the edit into that very record, by its id; no second contact.
+     */
+    @Test
+    void aPersonsRecordEditedElsewhereIsUpdatedInPlaceThroughTheAppContract() {
+        DemoSystems systems = engine.startSystems(DemoSystems.Spec.tenant("appcontract")
+                .withSystems(DemoSystems.APP, DemoSystems.RICH).withProfile(DemoSystems.APP, "app")
+                .withConnection(ConvergenceScenariosIT::appUnderApi));
+        ScenarioRun run = new ScenarioRun("person-created-edited-elsewhere-app-contract", engine, systems, sqs);
+        JsonNode created = run.humanCreate(DemoSystems.APP, Map.of("email", "ada@example.com", "name", "Ada Lovelace"));
+        run.awaitQuiet();
+        String id = created.path("id").asText();
+        JsonNode rich = run.byExternalId(DemoSystems.RICH, "app:" + id);
+        run.humanEdit(DemoSystems.RICH, rich.path("id").asText(), Map.of("lastname", "King"));
+        run.awaitQuiet();
+
+        run.finish(2);
+        assertThat(run.duplicatesCreated()).as("duplicates created").isZero();
+        assertThat(systems.sandbox(DemoSystems.APP).records("contact")).as("the app's contacts").hasSize(1);
+        assertThat(run.record(DemoSystems.APP, id).path("name").asText()).as("the person's own record, updated")
+                .isEqualTo("Ada King");
+        assertThat(systems.sandbox(DemoSystems.APP).audit().writes()).filteredOn(w -> "engine".equals(w.by()))
+                .as("the engine's writes to the app").singleElement()
+                .satisfies(w -> assertThat(w.method() + " " + w.recordId() + " " + w.status())
+                        .isEqualTo("PATCH " + id + " 200"));
+        run.assertConverged(DemoSystems.APP, id);
+        assertThat(run.doubleSends()).as("double sends").isZero();
+    }
+
+    /**
+     * Issue 17, part 1, the contract without update by id: an app whose integration API updates only by external id
+     * ({@code UPDATE_BY_EXTERNAL_ID_ONLY}) connected through a profile without {@code update}. Before, the CRM's
+     * edit of a contact a person created in the app went back as {@code PUT …/by-external-id/app:<id>}: a second
+     * contact. Now the connection is refused when it is loaded, naming the profile's file: the person's create is
+     * dead-lettered with that cause, nothing is written anywhere, and the app keeps its one contact.
+     */
+    @Test
+    void aTargetThatUpdatesOnlyByExternalIdIsRefusedAndNeverGetsASecondRecord() {
+        DemoSystems systems = engine.startSystems(DemoSystems.Spec.tenant("upsertonly")
+                .withSystems(DemoSystems.APP, DemoSystems.RICH)
+                .adjust(DemoSystems.APP, c -> c.withVariety(SandboxConfig.Variety.UPDATE_BY_EXTERNAL_ID_ONLY))
+                .withProfile(DemoSystems.APP, "sandbox-upsert-only"));
+        ScenarioRun run = new ScenarioRun("person-created-edited-elsewhere-upsert-only", engine, systems, sqs);
+        JsonNode created = run.humanCreate(DemoSystems.APP, Map.of("email", "alan@example.com", "name", "Alan Turing"));
+        run.awaitQuiet();
+        List<ObjectNode> inRich = systems.sandbox(DemoSystems.RICH).records("contact");
+        if (!inRich.isEmpty()) {
+            // only where the connection was not refused (the old engine): the edit elsewhere that duplicated
+            run.humanEdit(DemoSystems.RICH, inRich.get(0).path("id").asText(), Map.of("lastname", "Mathison"));
+            run.awaitQuiet();
+        }
+
+        // not finish(): the refused create is, on purpose, a webhook that ends failed (dead-lettered with its cause)
+        System.out.println(run.figures(inRich.isEmpty() ? 1 : 2));
+        assertThat(run.duplicatesCreated()).as("duplicates created").isZero();
+        assertThat(systems.sandbox(DemoSystems.APP).records("contact")).as("the app's contacts")
+                .extracting(r -> r.path("id").asText()).containsExactly(created.path("id").asText());
+        assertThat(run.dropped()).as("the create, refused with its connection").containsKey("failed:invalid-connection");
+        assertThat(engine.output("processor")).as("the refusal names the profile's file")
+                .anyMatch(line -> line.contains("failed:invalid-connection")
+                        && line.contains(UPSERT_ONLY_PROFILES.resolve("sandbox-upsert-only.json").toString()));
+        assertThat(inRich).as("nothing is written through a refused connection").isEmpty();
+    }
+
+    /** The app's params.baseUrl with the sandbox's /api prefix: the app profile's paths are the contract's. */
+    private static ObjectNode appUnderApi(
+            ObjectNode connection) {
+        connection.withArray("systems").forEach(system -> {
+            if (DemoSystems.APP.equals(system.path("system").asText())) {
+                ObjectNode params =
+                        (ObjectNode) system.path("params");
+                params.put("baseUrl", params.path("baseUrl").asText() + "/api");
+            }
+        });
+        return connection;
+    }
+
+    private static Path resource(String name) {
+        try {
+            return Path.of(ConvergenceScenariosIT.class.getResource(name).toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
