@@ -159,8 +159,8 @@ public class OutboundSender {
         Instant occurredAt = previous;
         if (landedAt.isPresent()) {
             Instant landed = landedAt.get();
-            // the fields we did not write keep the time they had (the record's time is about to move)
-            pending.after().values().keySet().forEach(field -> fieldTimes.putIfAbsent(field, previous));
+            // the fields we did not write keep the time they had, or none: a field no change ever told here has no
+            // time and cannot be stale (the record's time is not a field's)
             write.fields().keySet().forEach(field -> fieldTimes.merge(field, landed,
                     (was, now) -> now.isAfter(was) ? now : was));
             occurredAt = landed.isAfter(previous) ? landed : previous;

@@ -30,6 +30,11 @@ public class ProcessingMetrics {
         metrics.processed(outcome, system);
     }
 
+    /** The people's values one message kept as conflicts ({@code ConflictsKept} by rule). */
+    public void conflicts(java.util.List<io.loopfree.sync.domain.conflict.Conflict> kept) {
+        kept.forEach(conflict -> metrics.conflictKept(conflict.rule()));
+    }
+
     public long count(String label) {
         LongAdder adder = counts.get(label);
         return adder == null ? 0 : adder.sum();

@@ -17,11 +17,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import io.loopfree.sync.config.SyncConfig;
+import io.loopfree.sync.domain.change.Actor;
 import io.loopfree.sync.domain.change.Change;
 import io.loopfree.sync.domain.change.ChangeMapping;
 import io.loopfree.sync.domain.change.FieldMapping;
 import io.loopfree.sync.domain.change.FieldSet;
 import io.loopfree.sync.domain.change.MappingException;
+import io.loopfree.sync.domain.conflict.Conflict;
+import io.loopfree.sync.domain.conflict.ConflictResolution;
 import io.loopfree.sync.domain.connection.Connection;
 import io.loopfree.sync.domain.connection.ConnectionSystem;
 import io.loopfree.sync.domain.connection.InvalidConnectionException;
@@ -40,6 +43,7 @@ import io.loopfree.sync.domain.outbound.OutboundResponse;
 import io.loopfree.sync.domain.outbound.OutboxKey;
 import io.loopfree.sync.domain.outbound.PendingWrite;
 import io.loopfree.sync.domain.reconcile.ListedEnvelope;
+import io.loopfree.sync.domain.state.FieldOrigin;
 import io.loopfree.sync.domain.state.RecordKey;
 import io.loopfree.sync.domain.state.RecordState;
 import io.loopfree.sync.domain.state.StateRules;
@@ -88,7 +92,15 @@ public class ProcessorService {
      * {@code written}, {@code retrying} (kept pending), {@code failed} (given up), {@code skipped} (targets with
      * nothing to write).
      */
-    public record Processed(Outcome outcome, String record, Writes writes) {
+    public record Processed(Outcome outcome, String record, Writes writes, List<Conflict> conflicts) {
+        public Processed {
+            conflicts = conflicts == null ? List.of() : List.copyOf(conflicts);
+        }
+
+        public Processed(Outcome outcome, String record, Writes writes) {
+            this(outcome, record, writes, List.of());
+        }
+
         public Processed(Outcome outcome, String record) {
             this(outcome, record, Writes.NONE);
         }
@@ -174,6 +186,15 @@ public class ProcessorService {
             return new Processed(Outcome.DRAINED, "-", new Writes(drained.written(), drained.retrying(),
                     drained.failed(), 0, 0));
         }
+        Optional<ConflictResolution> resolution;
+        try {
+            resolution = ConflictResolution.read(envelope);
+        } catch (IllegalArgumentException e) {
+            throw new ProcessingException("mapping-error", "-", e.getMessage(), e);
+        }
+        if (resolution.isPresent()) {
+            return resolve(resolution.get());
+        }
         Change change;
         ChangeMapping mapping;
         try {
@@ -220,7 +241,34 @@ public class ProcessorService {
             }
         }
         return filterAndApply(change, mapping, connection, clock.instant().plus(config.fanOut().budget()),
-                ListedEnvelope.fullSync(envelope));
+                ListedEnvelope.fullSync(envelope), Optional.empty());
+    }
+
+    /**
+     * An operator's chosen value for a field (conflicts resolved): applied as a change from the operator that wins
+     * as the newest, through the same apply, writes and completion as any change; its conflicts are marked resolved
+     * in the apply's transaction.
+     */
+    private Processed resolve(ConflictResolution resolution) {
+        String record = resolution.resource() + "/" + resolution.canonicalKey();
+        Optional<Connection> connection;
+        try {
+            connection = connections.find(resolution.tenant(), resolution.resource());
+        } catch (InvalidConnectionException e) {
+            throw new ProcessingException("invalid-connection", record, e.getMessage(), e);
+        }
+        if (connection.isEmpty()) {
+            throw new ProcessingException("invalid-connection", record, "no connection " + resolution.tenant() + "/"
+                    + resolution.resource() + " to write the chosen value to", null);
+        }
+        Map<String, Object> fields = new java.util.HashMap<>();
+        fields.put(resolution.field(), resolution.value());
+        Change change = new Change(resolution.eventId(), ConflictResolution.SYSTEM, resolution.tenant(),
+                ConflictResolution.SOURCE, resolution.resource(), resolution.canonicalKey(), resolution.canonicalKey(),
+                resolution.at(), new Actor(Actor.Kind.human, resolution.who()), null, false, false, true,
+                FieldSet.of(fields));
+        return filterAndApply(change, null, connection, clock.instant().plus(config.fanOut().budget()), false,
+                Optional.of(resolution));
     }
 
     /**
@@ -254,9 +302,12 @@ public class ProcessorService {
         throw new ProcessingException("apply-conflict", record, "merge of " + record + " kept conflicting", null);
     }
 
-    /** @param fullSync listed by a full sync: its writes are not loop evidence ({@link ListedEnvelope#FULL_SYNC_HEADER}) */
+    /**
+     * @param fullSync   listed by a full sync: its writes are not loop evidence ({@link ListedEnvelope#FULL_SYNC_HEADER})
+     * @param resolution an operator's chosen value ({@code received} stands for it): not judged, it wins
+     */
     private Processed filterAndApply(Change received, ChangeMapping mapping, Optional<Connection> connection,
-            Instant deadline, boolean fullSync) {
+            Instant deadline, boolean fullSync, Optional<ConflictResolution> resolution) {
         if (received.isMerge()) {
             return merge(received);
         }
@@ -285,10 +336,13 @@ public class ProcessorService {
             SyncLedger.RecordView view = lookup.record().filter(v -> v.record().key().equals(read.record()))
                     .orElseGet(() -> ledger.read(read, now));
 
-            StateRules.Decision decision = StateRules.decide(change, view.record(), now);
+            StateRules.Decision decision = resolution.isEmpty() ? StateRules.decide(change, view.record(), now)
+                    : view.record().exists() ? new StateRules.Apply(view.record())
+                    : new StateRules.Drop(IGNORED); // no record to resolve (never stored, or gone)
             if (decision instanceof StateRules.Drop drop && StateRules.STALE.equals(drop.reason())) {
                 // older than what the system holds: not an echo either (ours is as new as the write it echoes)
-                Optional<Processed> dropped = dropped(event, drop.reason(), view, record, now, deadline, fullSync);
+                Optional<Processed> dropped = dropped(event, drop.reason(), view, record, now, deadline, fullSync,
+                        staleConflicts(change, view, connection, now));
                 if (dropped.isEmpty()) {
                     continue; // another sender claimed the record's pending writes since the read: read again
                 }
@@ -318,6 +372,18 @@ public class ProcessorService {
                 continue;
             }
 
+            if (!fetched && StateRules.wantsWhole(change, view.record(), tracked(mapping, change))) {
+                // a partial change of a record not held whole here: made whole first, so that a create fired as
+                // one event per property is written once, whole, and the later ones repeat what is held
+                fetched = true;
+                Optional<Change> whole = fetchWhole(change, mapping, connection, deadline);
+                if (whole.isPresent()) {
+                    change = whole.get();
+                    attempt--; // judged again as the whole record, under the key it names: not a conflict
+                    continue;
+                }
+            }
+
             if (decision instanceof StateRules.Drop drop) {
                 Optional<Processed> dropped = dropped(event, drop.reason(), view, record, now, deadline, fullSync);
                 if (dropped.isEmpty()) {
@@ -327,8 +393,8 @@ public class ProcessorService {
             }
 
             RecordState next = ((StateRules.Apply) decision).next();
-            FanOutPlanner.Plan plan = connection.isPresent()
-                    ? plan(connection.get(), change, view.record(), next, now)
+            FanOutPlanner.Plan plan = resolution.isPresent() ? override(connection.get(), change, resolution.get(), next, now)
+                    : connection.isPresent() ? plan(connection.get(), change, view.record(), next, now)
                     : new FanOutPlanner.Plan(next, List.of(), 0, List.of());
             List<PendingWrite> writes = plan.pendingWrites(now);
             Set<OutboxKey> replaced = writes.stream().map(PendingWrite::key).collect(Collectors.toSet());
@@ -339,8 +405,11 @@ public class ProcessorService {
             RecordState stored = sendable.isEmpty() ? plan.state()
                     : plan.state().writing(event.asItemKey(), deadline.plus(COMPLETION_MARGIN));
             Claim claim = new Claim(UUID.randomUUID().toString(), now.plus(lease));
-            SyncLedger.Commit commit = ledger.apply(event, stored, claim, record, writes, obsolete, markers, now,
-                    dedupTtl);
+            SyncLedger.ConflictWrites conflicts = new SyncLedger.ConflictWrites(plan.conflicts(), resolution
+                    .map(r -> r.conflicts().stream().map(sk -> new SyncLedger.ResolvedConflict(r.tenant(), sk, r.id()))
+                            .toList()).orElse(List.of()));
+            SyncLedger.Commit commit = ledger.apply(event, stored, claim, record, writes, obsolete, markers, conflicts,
+                    now, dedupTtl);
             if (commit instanceof SyncLedger.AlreadyClaimed claimed) {
                 return new Processed(alreadyClaimed(claimed.existing(), record), record);
             }
@@ -370,7 +439,7 @@ public class ProcessorService {
                 LOG.warnf("event %s: lease ran out before it was finished; another delivery took it over",
                         event.asItemKey());
             }
-            return new Processed(Outcome.APPLIED, record, counted);
+            return new Processed(Outcome.APPLIED, record, counted, plan.conflicts());
         }
         throw new ProcessingException("apply-conflict", record,
                 "record " + record + " changed concurrently " + maxAttempts + " times", null);
@@ -414,15 +483,26 @@ public class ProcessorService {
      */
     private Optional<Processed> dropped(EventKey event, String reason, SyncLedger.RecordView view, String record,
             Instant now, Instant deadline, boolean fullSync) {
+        return dropped(event, reason, view, record, now, deadline, fullSync, List.of());
+    }
+
+    /** @param conflicts people's values the drop discards, kept in the drop's own transaction */
+    private Optional<Processed> dropped(EventKey event, String reason, SyncLedger.RecordView view, String record,
+            Instant now, Instant deadline, boolean fullSync, List<Conflict> conflicts) {
         // while another change's apply (or a drain) is sending them, they are its to send
         List<PendingWrite> pending = view.record().busyFor(event.asItemKey(), now) || !view.record().exists()
                 ? List.of() : view.pending().stream().filter(PendingWrite::sendable).toList();
         if (pending.isEmpty()) {
-            SyncLedger.Commit commit = ledger.recordDrop(event, "dropped:" + reason, now, dedupTtl);
+            SyncLedger.Commit commit = ledger.recordDrop(event, "dropped:" + reason, conflicts, now, dedupTtl);
             if (commit instanceof SyncLedger.AlreadyClaimed claimed) {
                 return Optional.of(new Processed(alreadyClaimed(claimed.existing(), record), record));
             }
-            return Optional.of(new Processed(new Outcome.Dropped(reason), record));
+            if (commit instanceof SyncLedger.Conflict) {
+                // a concurrent delivery of the same event was writing it (a transaction conflict): judge it again
+                throw new ProcessingException("apply-conflict", record, "the drop of " + record
+                        + " could not be recorded: another transaction on its event was under way", null);
+            }
+            return Optional.of(new Processed(new Outcome.Dropped(reason), record, Writes.NONE, conflicts));
         }
         // a mark left by a dead delivery of this event (or one whose lease ended) is taken over, and ends with these
         OptionalLong claimed = ledger.claimWrites(view.record().key(), view.record().version(), event.asItemKey(),
@@ -434,7 +514,8 @@ public class ProcessorService {
         List<SyncLedger.WriteResult> results = sender.send(pending, view.record(), deadline, session);
         boolean retry = results.stream().anyMatch(r -> r instanceof SyncLedger.WillRetry);
         List<SyncLedger.ValveCount> counts = SafetyValves.loopEvidence(session.counts(results, record), fullSync);
-        ledger.complete(retry ? new SyncLedger.NoEvent() : new SyncLedger.Drop(event, "dropped:" + reason),
+        SyncLedger.Completion completion = ledger.complete(retry ? new SyncLedger.NoEvent()
+                : new SyncLedger.Drop(event, "dropped:" + reason, conflicts),
                 view.record().key(), claimed.getAsLong(), results, counts, true, clock.instant(), dedupTtl);
         session.afterWrites(counts, record);
         drainDue(session, deadline);
@@ -443,7 +524,40 @@ public class ProcessorService {
             throw new ProcessingException("outbound-retry", record, "pending writes of the record: "
                     + counted.describe() + " (" + firstRetryReason(results) + ")", null);
         }
-        return Optional.of(new Processed(new Outcome.Dropped(reason), record, counted));
+        return Optional.of(new Processed(new Outcome.Dropped(reason), record, counted,
+                completion.fateRecorded() ? conflicts : List.of()));
+    }
+
+    /**
+     * The people's values a stale change discards in favour of another system's (none for the late echo of one of
+     * our own writes: a live marker of ours holds its value).
+     */
+    private List<Conflict> staleConflicts(Change change, SyncLedger.RecordView view, Optional<Connection> connection,
+            Instant now) {
+        // the record there as this change says it is (its stale fields included: they are what it says)
+        FieldSet said = view.record().system(change.system()).map(known -> known.fields().overlay(change.fields()))
+                .orElse(change.fields());
+        if (connection.isEmpty() || view.marker(change.system()).flatMap(m -> m.echoOf(change, said, now))
+                .isPresent()) {
+            return List.of();
+        }
+        try {
+            return FanOutPlanner.refusedAsStale(connection.get(), change, view.record(),
+                    system -> fieldMapping(system, change.resource()), now);
+        } catch (MappingException | IllegalStateException e) {
+            throw new ProcessingException("mapping-error", change.recordLabel(), e.getMessage(), e);
+        }
+    }
+
+    private FanOutPlanner.Plan override(Connection connection, Change change, ConflictResolution resolution,
+            RecordState state, Instant now) {
+        try {
+            return FanOutPlanner.override(connection, state, change, resolution.field(), resolution.value(),
+                    new FieldOrigin(ConflictResolution.SYSTEM, resolution.at(), now, Actor.Kind.human),
+                    system -> fieldMapping(system, change.resource()), changeAgent);
+        } catch (MappingException | IllegalStateException e) {
+            throw new ProcessingException("mapping-error", change.recordLabel(), e.getMessage(), e);
+        }
     }
 
     private FanOutPlanner.Plan plan(Connection connection, Change change, RecordState previous, RecordState next,
@@ -540,6 +654,38 @@ public class ProcessorService {
         }
         throw new ProcessingException("fetch-failed", change.recordLabel(), "could not fetch the record from "
                 + change.system() + ": " + response.getClass().getSimpleName() + " HTTP " + response.status(), null);
+    }
+
+    private static Set<String> tracked(ChangeMapping mapping, Change change) {
+        return mapping.fieldMapping(change.resource()).map(fields -> fields.tracked().keySet())
+                .orElse(Set.of());
+    }
+
+    /**
+     * A partial change made whole with the record fetched from its system; empty when it cannot be (no connection
+     * or {@code get}, no {@code fetched} section, the fetch failed or found nothing): the partial change is then
+     * applied as it is, as before — it carries a real edit, never dropped for a failed read.
+     */
+    private Optional<Change> fetchWhole(Change change, ChangeMapping mapping, Optional<Connection> connection,
+            Instant deadline) {
+        Optional<ConnectionSystem> system = connection.flatMap(c -> c.system(change.system()));
+        if (system.isEmpty()) {
+            return Optional.empty();
+        }
+        OutboundResponse response = outbound.fetch(system.get().target(), change.resource(), change.recordId(), deadline);
+        valves.observe(system.get().target(), response);
+        if (!(response instanceof OutboundResponse.Done done)) {
+            LOG.debugf("%s: partial change applied as it is, the record could not be fetched (HTTP %d)",
+                    change.recordLabel(), response.status());
+            return Optional.empty();
+        }
+        try {
+            return mapping.enrich(change, done.body() == null ? Map.of() : done.body());
+        } catch (MappingException e) {
+            LOG.warnf("%s: partial change applied as it is, the fetched record is unreadable: %s",
+                    change.recordLabel(), e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private static String firstRetryReason(List<SyncLedger.WriteResult> results) {

@@ -35,6 +35,7 @@ public class SyncMetrics {
     public static final String ECHOES_DROPPED = "EchoesDropped";
     public static final String MESSAGES_FAILED = "MessagesFailed";
     public static final String MESSAGES_DEAD_LETTERED = "MessagesDeadLettered";
+    public static final String CONFLICTS_KEPT = "ConflictsKept";
     // outbound, per account
     public static final String OUTBOUND_WRITES = "OutboundWrites";
     public static final String OUTBOUND_WRITE_FAILURES = "OutboundWriteFailures";
@@ -54,7 +55,7 @@ public class SyncMetrics {
             VERIFICATION_FAILURES, MESSAGES_PROCESSED, EVENTS_APPLIED, ECHOES_DROPPED, MESSAGES_FAILED,
             MESSAGES_DEAD_LETTERED, OUTBOUND_WRITES, OUTBOUND_WRITE_FAILURES, OUTBOUND_RATE_LIMITED, PROVIDER_QUOTA_USED,
             BREAKER_STATE, LOOP_DETECTOR_TRIPS, RECONCILIATION_RUNS, RECONCILIATION_RECORDS, RECONCILIATION_DURATION,
-            WATERMARK_STALENESS, SafetyValves.METRIC, OUTBOUND_WRITES_REFUSED);
+            WATERMARK_STALENESS, SafetyValves.METRIC, OUTBOUND_WRITES_REFUSED, CONFLICTS_KEPT);
 
     /** The processor's layers that recognise an echo (a no-change drop is the state-hash layer's). */
     private static final Set<String> ECHO_LAYERS = Set.of("actor", "change-agent", "marker", "state-hash");
@@ -141,6 +142,14 @@ public class SyncMetrics {
         } else if (outcome instanceof Outcome.Failed failed) {
             metrics.emit(MESSAGES_FAILED, 1, "Count", Map.of("cause", failed.cause()), Map.of("system", system));
         }
+    }
+
+    /**
+     * A person's value that lost to another person's and was kept as a conflict item, by the rule that decided
+     * ({@code last-write-wins}, {@code ownership}, {@code overwritten}): every discarded human value is explained.
+     */
+    public void conflictKept(String rule) {
+        metrics.emit(CONFLICTS_KEPT, 1, "Count", Map.of("rule", rule), Map.of());
     }
 
     /** A deterministic failure sent to the dead-letter queue at once (the others arrive by the redrive policy). */

@@ -104,6 +104,7 @@ public class ProcessorFunction {
         try {
             ProcessorService.Processed processed = processor.process(envelope);
             metrics.record(processed.outcome(), system);
+            metrics.conflicts(processed.conflicts());
             String record = Untrusted.text(processed.record());
             fields(processed.outcome(), record, started);
             String writes = processed.writes().equals(ProcessorService.Writes.NONE) ? ""

@@ -107,6 +107,40 @@ public interface SyncLedger {
     Commit recordDrop(EventKey event, String outcome, Instant now, Duration ttl);
 
     /**
+     * The same, with the people's values the drop discards kept as conflicts in the same transaction (a conflict
+     * is never kept for a drop that was not recorded, nor lost for one that was).
+     */
+    default Commit recordDrop(EventKey event, String outcome, List<io.loopfree.sync.domain.conflict.Conflict> kept,
+            Instant now, Duration ttl) {
+        if (!kept.isEmpty()) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no conflicts");
+        }
+        return recordDrop(event, outcome, now, ttl);
+    }
+
+    /**
+     * What an apply's transaction also records about conflicts: the people's values it discards ({@code kept}),
+     * and the operator resolutions it applies ({@code resolved}: their conflicts become {@code resolved}).
+     */
+    record ConflictWrites(List<io.loopfree.sync.domain.conflict.Conflict> kept,
+            List<ResolvedConflict> resolved) {
+        public static final ConflictWrites NONE = new ConflictWrites(List.of(), List.of());
+
+        public ConflictWrites {
+            kept = List.copyOf(kept);
+            resolved = List.copyOf(resolved);
+        }
+
+        public boolean isEmpty() {
+            return kept.isEmpty() && resolved.isEmpty();
+        }
+    }
+
+    /** One conflict item ({@code CONFLICT#<tenant>}, {@code sortKey}) settled by resolution {@code id}. */
+    record ResolvedConflict(String tenant, String sortKey, String resolutionId) {
+    }
+
+    /**
      * Marks the event done as the echo of {@code write}, atomically with removing that write from the marker (a
      * complete echo) — or leaving it for the other per-property echoes of the same write ({@code consume} false).
      */
@@ -137,6 +171,15 @@ public interface SyncLedger {
      *         sender holds it or the record moved on since it was read
      */
     OptionalLong claimWrites(RecordKey record, long version, String sender, Instant until, Instant now);
+
+    /** The same transaction, with its conflicts' items ({@link ConflictWrites}). */
+    default Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, List<PendingWrite> writes,
+            List<PendingWrite> obsolete, List<Marker> markers, ConflictWrites conflicts, Instant now, Duration ttl) {
+        if (!conflicts.isEmpty()) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no conflicts");
+        }
+        return apply(event, next, claim, recordLabel, writes, obsolete, markers, now, ttl);
+    }
 
     /** What became of one pending write. */
     sealed interface WriteResult {
@@ -178,8 +221,19 @@ public interface SyncLedger {
     record Finish(EventKey event, Claim claim, String outcome) implements EventFate {
     }
 
-    /** Not applied by this delivery: done with a drop outcome (claimable put, as {@link #recordDrop}). */
-    record Drop(EventKey event, String outcome) implements EventFate {
+    /**
+     * Not applied by this delivery: done with a drop outcome (claimable put, as {@link #recordDrop}), with the
+     * conflicts the drop keeps.
+     */
+    record Drop(EventKey event, String outcome, List<io.loopfree.sync.domain.conflict.Conflict> kept)
+            implements EventFate {
+        public Drop {
+            kept = kept == null ? List.of() : List.copyOf(kept);
+        }
+
+        public Drop(EventKey event, String outcome) {
+            this(event, outcome, List.of());
+        }
     }
 
     /** Give the claim back, so that the redelivery is processed at once and sends what is still pending. */

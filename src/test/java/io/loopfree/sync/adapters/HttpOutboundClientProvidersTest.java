@@ -100,16 +100,18 @@ class HttpOutboundClientProvidersTest {
     }
 
     @Test
-    void hubspotGetMergesTheIdIntoTheProperties() {
+    void hubspotGetAnswersTheRecordAsHubSpotDocumentsIt() {
         stub.server.stubFor(get(urlPathEqualTo("/crm/v3/objects/contacts/512")).willReturn(okJson("""
                 {"id": "512", "properties": {"email": "ada@example.com", "loopfree_id": "acme:contact:k1"},
-                 "createdAt": "2026-11-20T10:00:00Z", "archived": false}""")));
+                 "createdAt": "2026-11-20T10:00:00Z", "updatedAt": "2026-11-20T10:00:01Z", "archived": false}""")));
         OutboundTarget target = stub.target("hubspot-contacts",
                 Map.of("baseUrl", stub.baseUrl(), "properties", "email,loopfree_id"));
         OutboundResponse response = client.fetch(target, "contact", "512", OutboundStub.soon());
         assertThat(stub.only().getUrl()).isEqualTo("/crm/v3/objects/contacts/512?properties=email%2Cloopfree_id");
         assertThat(response).isInstanceOfSatisfying(OutboundResponse.Done.class, done -> assertThat(done.body())
-                .isEqualTo(Map.of("id", "512", "email", "ada@example.com", "loopfree_id", "acme:contact:k1")));
+                .isEqualTo(Map.of("id", "512", "properties", Map.of("email", "ada@example.com", "loopfree_id",
+                        "acme:contact:k1"), "createdAt", "2026-11-20T10:00:00Z", "updatedAt", "2026-11-20T10:00:01Z",
+                        "archived", false)));
     }
 
     @Test

@@ -85,6 +85,32 @@ class StalenessPerFieldTest {
     }
 
     @Test
+    void aLatePartialChangeOfAFieldNeverSeenIsKept() {
+        // issue 17, defect 4: HubSpot property changes of a contact we never saw complete, the phone (5 s ago)
+        // delivered after the email (1 s ago): the phone has no time of its own, so it cannot be stale
+        Instant now = Instant.parse("2026-11-20T10:00:10Z");
+        RecordState state = apply(RecordState.absent(KEY), partial(now.minusSeconds(1), Map.of("email", "b@example.com")));
+        StateRules.Decision late = StateRules.decide(partial(now.minusSeconds(5), Map.of("phone", "+1 555 0100")), state,
+                now);
+        assertThat(late).as("the phone was never reported: older than nothing").isInstanceOf(StateRules.Apply.class);
+        SystemState next = ((StateRules.Apply) late).next().system("hubspot").orElseThrow();
+        assertThat(next.fields().values()).containsEntry("phone", "+1 555 0100").containsEntry("email", "b@example.com");
+        assertThat(next.fieldTimes()).containsEntry("phone", now.minusSeconds(5));
+        assertThat(next.occurredAt()).as("the record's time never goes back").isEqualTo(now.minusSeconds(1));
+    }
+
+    @Test
+    void aCompleteRecordDatesEveryTrackedFieldEvenAnEmptyOne() {
+        Map<String, Object> noPhone = new java.util.HashMap<>();
+        noPhone.put("email", "b@example.com");
+        noPhone.put("phone", null); // a complete payload without the field: the field is empty as of then
+        RecordState state = apply(RecordState.absent(KEY), complete(T2, noPhone));
+        assertThat(state.system("hubspot").orElseThrow().fieldTimes()).containsEntry("phone", T2);
+        assertThat(StateRules.decide(partial(T1, Map.of("phone", "2")), state, T3))
+                .as("the complete record at t2 says the phone was empty then").isEqualTo(new StateRules.Drop(StateRules.STALE));
+    }
+
+    @Test
     void completeChangesInOrderAndReordered() {
         RecordState state = apply(base, complete(T2, Map.of("email", "b@example.com", "phone", "3")));
         assertThat(StateRules.decide(complete(T1, Map.of("email", "x@example.com", "phone", "9")), state, T3))

@@ -5,7 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +29,12 @@ import io.loopfree.sync.local.sandbox.SandboxAudit;
 import io.loopfree.sync.local.sandbox.SandboxConfig;
 import io.loopfree.sync.local.sandbox.SandboxControl;
 import io.loopfree.sync.local.sandbox.SandboxProvider;
+import io.loopfree.sync.ops.LoopfreeOps;
+import io.loopfree.sync.support.AwsBackend;
 import io.loopfree.sync.support.EmbeddedAws;
+import io.loopfree.sync.support.SyncResources;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -42,7 +50,8 @@ class ConvergenceScenariosIT {
      * Every scenario's tenant: their secrets are in the functions' environment from the start, as a deployment's
      * would be in SSM.
      */
-    static final List<String> TENANTS = List.of("converge", "upsertonly", "appcontract", "ratewindow");
+    static final List<String> TENANTS = List.of("converge", "upsertonly", "appcontract", "converge-hs-create",
+            "converge-hs-late", "converge-hs-heal", "conflicts", "ratewindow");
 
     /** {@code sandbox-upsert-only.json}: the sandbox profile without {@code update}, as a customer might write it. */
     static final Path UPSERT_ONLY_PROFILES = resource("/outbound-upsert-only");
@@ -57,6 +66,8 @@ class ConvergenceScenariosIT {
         TENANTS.forEach(tenant -> environment.putAll(DemoSystems.environment(tenant)));
         // test-only outbound profiles, read before the packaged ones (a deployment's sync.outbound.profiles-dir)
         environment.put("SYNC_OUTBOUND_PROFILES_DIR", UPSERT_ONLY_PROFILES.toString());
+        // every system's job may be run by name (a scenario runs the one whose webhook was lost)
+        environment.put("SYNC_RECONCILER_JOBS", "*:*:contact");
         // as SyncScenariosIT: two instances per function, a 2 s visibility so that a delivery that met another
         // instance's claim is retried in seconds, 10 receives before the DLQ on a loaded machine
         engine = LocalEngine.start(new LocalEngine.Settings(functionZip, 0, EmbeddedAws.freePort(),
@@ -252,6 +263,138 @@ class ConvergenceScenariosIT {
             return Path.of(ConvergenceScenariosIT.class.getResource(name).toURI());
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** A HubSpot-like CRM: HubSpot's webhooks v3, a skinny creation then one property change per property. */
+    private static DemoSystems hubspotLike(String tenant) {
+        return engine.startSystems(DemoSystems.Spec.tenant(tenant)
+                .adjust(DemoSystems.RICH, c -> c.withVariety(SandboxConfig.Variety.HUBSPOT_WEBHOOKS)));
+    }
+
+    /**
+     * Issue 17, defect 6: a person creates a contact in the HubSpot-like CRM, which fires {@code contact.creation}
+     * and one {@code contact.propertyChange} per property, processed by two instances in any order: each other
+     * system is written once, whole.
+     */
+    @Test
+    void aHubSpotLikeCreateIsWrittenOncePerTarget() {
+        DemoSystems systems = hubspotLike("converge-hs-create");
+        ScenarioRun run = new ScenarioRun("hubspot-like-create", engine, systems, sqs);
+        JsonNode created = run.humanCreate(DemoSystems.RICH, Map.of("email", "ada@example.com", "firstname", "Ada",
+                "lastname", "Lovelace", "phone", "+44 20 7946 0000"));
+        run.awaitQuiet();
+
+        run.finish(1);
+        ScenarioRun.Contact contact = run.assertConverged(DemoSystems.RICH, created.path("id").asText());
+        assertThat(contact.phone()).isEqualTo("+44 20 7946 0000");
+        run.assertWrites(DemoSystems.APP, 1);
+        run.assertWrites(DemoSystems.SKINNY, 1);
+        run.assertWrites(DemoSystems.RICH, 0);
+        assertThat(run.duplicatesCreated()).as("duplicates created").isZero();
+        assertThat(run.doubleSends()).as("double sends").isZero();
+    }
+
+    /**
+     * Issue 17, defect 4: the creation's webhooks are lost, then a person changes the phone and, later, the email;
+     * the two property changes are delivered newest first. The phone, never reported before, is kept everywhere.
+     */
+    @Test
+    void aLatePropertyChangeOfAFieldNeverSeenBeforeIsKept() {
+        DemoSystems systems = hubspotLike("converge-hs-late");
+        SandboxProvider crm = systems.sandbox(DemoSystems.RICH);
+        crm.control(SandboxControl.dropWebhooks(4)); // the creation and its three property changes
+        ScenarioRun run = new ScenarioRun("hubspot-like-late-property", engine, systems, sqs);
+        String id = run.humanCreate(DemoSystems.RICH, Map.of("email", "katherine@example.com", "firstname",
+                "Katherine", "lastname", "Johnson")).path("id").asText();
+        crm.control(SandboxControl.reorderWebhooks(2));
+        run.humanEdit(DemoSystems.RICH, id, Map.of("phone", "+1 555 0199"));
+        run.humanEdit(DemoSystems.RICH, id, Map.of("email", "kj@example.com"));
+        run.awaitQuiet();
+
+        ScenarioRun.Contact contact = run.assertConverged(DemoSystems.RICH, id);
+        assertThat(contact.phone()).as("the late phone change").isEqualTo("+1 555 0199");
+        assertThat(contact.email()).isEqualTo("kj@example.com");
+        assertThat(run.duplicatesCreated()).as("duplicates created").isZero();
+        run.finish(2);
+    }
+
+    /**
+     * Issue 17, defect 5: a HubSpot-like property change whose webhook was lost reaches the other systems with the
+     * reconciler's next run of that CRM's job (its listed records read through the mapping's fetched section).
+     */
+    @Test
+    void aDroppedHubSpotLikeWebhookIsHealedByTheNextReconcilerRun() throws Exception {
+        DemoSystems systems = hubspotLike("converge-hs-heal");
+        SandboxProvider crm = systems.sandbox(DemoSystems.RICH);
+        ScenarioRun run = new ScenarioRun("hubspot-like-dropped-webhook", engine, systems, sqs);
+        String id = run.humanCreate(DemoSystems.RICH, Map.of("email", "dropped@example.com", "firstname", "Lost",
+                "lastname", "Webhook")).path("id").asText();
+        run.awaitQuiet();
+        crm.control(SandboxControl.dropWebhooks(1));
+        run.humanEdit(DemoSystems.RICH, id, Map.of("lastname", "Found"));
+        run.awaitQuiet();
+        assertThat(run.byExternalId(DemoSystems.APP, DemoSystems.RICH + ":" + id).path("name").asText())
+                .as("nothing travelled without the webhook").isEqualTo("Lost Webhook");
+
+        run.syncStartsNow();
+        JsonNode result = new com.fasterxml.jackson.databind.ObjectMapper().readTree(engine.reconcile(
+                "{\"job\":{\"tenant\":\"converge-hs-heal\",\"system\":\"" + DemoSystems.RICH + "\",\"account\":\""
+                        + crm.config().account() + "\",\"resource\":\"contact\"}}"));
+        assertThat(result.path("jobs")).as("the run: %s", result).hasSize(1);
+        assertThat(result.path("jobs").get(0).path("status").asText()).as("%s", result).isEqualTo("completed");
+        run.awaitQuiet();
+
+        assertThat(run.assertConverged(DemoSystems.RICH, id).lastName()).isEqualTo("Found");
+        run.assertWrites(DemoSystems.RICH, 0);
+        run.finish(2);
+    }
+
+    /**
+     * Two people edit a contact's phone at once, one in the app and one in the HubSpot-like CRM: every system ends
+     * with one value, and the one that lost is kept as a conflict item ({@code conflicts=1}), whichever webhook the
+     * engine met first. An operator then resolves it with {@code loopfree-ops conflicts resolve}: the decision
+     * travels the processing queue to the processor of {@code function.zip}, the chosen value reaches every system,
+     * and the conflict is resolved.
+     */
+    @Test
+    void twoPeopleEditingOneFieldInTwoSystemsAtOnceLeaveOneConflictThatAnOperatorResolves() {
+        DemoSystems systems = engine.startSystems(DemoSystems.Spec.tenant("conflicts"));
+        ScenarioRun run = new ScenarioRun("concurrent-edits-kept-conflict", engine, systems, sqs);
+        JsonNode created = run.humanCreate(DemoSystems.APP, Map.of("email", "kay@example.com", "name", "Kay Nygaard"));
+        run.awaitQuiet();
+        String appId = created.path("id").asText();
+        String canonical = "app:" + appId;
+        String richId = run.byExternalId(DemoSystems.RICH, canonical).path("id").asText();
+
+        // back to back: neither person can have seen the other's value (the engine takes far longer to carry it)
+        run.humanEdit(DemoSystems.APP, appId, Map.of("phone", "+1 555 0100"));
+        run.humanEdit(DemoSystems.RICH, richId, Map.of("phone", "+1 555 0199"));
+        run.awaitQuiet();
+
+        run.finish(3);
+        ScenarioRun.Contact converged = run.assertConverged(DemoSystems.APP, appId);
+        assertThat(converged.phone()).isIn("+1 555 0100", "+1 555 0199");
+        assertThat(run.duplicatesCreated()).as("duplicates created").isZero();
+        assertThat(run.conflicts()).as("the value that lost, kept once").isEqualTo(1);
+
+        StringWriter out = new StringWriter();
+        int exit = LoopfreeOps.run(Clock.systemUTC(), new PrintWriter(out, true), new PrintWriter(out, true),
+                "--dynamodb-endpoint", engine.aws().dynamoEndpoint().toString(), "--sqs-endpoint",
+                engine.aws().sqsEndpoint().toString(), "--region", AwsBackend.REGION, "--state-table",
+                SyncResources.STATE_TABLE, "--events-table", SyncResources.EVENTS_TABLE, "--queue-url",
+                engine.queues().queueUrl(), "--as", "oncall", "conflicts", "resolve", "conflicts", "contact",
+                canonical, "phone", "--value", "+1 555 0142", "--why", "the customer called, INC-42");
+        assertThat(exit).as(out.toString()).isZero();
+        run.edited();
+        run.awaitQuiet();
+
+        assertThat(run.assertConverged(DemoSystems.APP, appId).phone()).isEqualTo("+1 555 0142");
+        try (DynamoDbClient dynamo = engine.aws().dynamoClient()) {
+            assertThat(dynamo.query(b -> b.tableName(SyncResources.STATE_TABLE).consistentRead(true)
+                    .keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("CONFLICT#conflicts")))).items())
+                    .singleElement().satisfies(conflict -> assertThat(conflict.get("status").s()).isEqualTo("resolved"));
         }
     }
 }

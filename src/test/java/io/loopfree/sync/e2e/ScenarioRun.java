@@ -423,12 +423,12 @@ public final class ScenarioRun {
         return conflictItems() - conflictsBefore;
     }
 
+    /** A tenant's conflicts are one partition ({@code pk=CONFLICT#<tenant>}, docs/dynamodb.md): one Query. */
     private int conflictItems() {
         try (DynamoDbClient dynamo = engine.aws().dynamoClient()) {
-            return (int) dynamo.scanPaginator(b -> b.tableName(SyncResources.STATE_TABLE)
-                    .filterExpression("begins_with(pk, :conflicts)")
-                    .expressionAttributeValues(Map.of(":conflicts",
-                            AttributeValue.fromS("CONFLICT#" + systems.tenant() + "#")))
+            return (int) dynamo.queryPaginator(b -> b.tableName(SyncResources.STATE_TABLE).consistentRead(true)
+                    .keyConditionExpression("pk = :conflicts")
+                    .expressionAttributeValues(Map.of(":conflicts", AttributeValue.fromS("CONFLICT#" + systems.tenant())))
                     .projectionExpression("pk")).items().stream().count();
         }
     }

@@ -90,6 +90,21 @@ public class FailureInjectingLedger implements SyncLedger {
     }
 
     @Override
+    public Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, List<PendingWrite> writes,
+            List<PendingWrite> obsolete, List<Marker> markers, ConflictWrites conflicts, Instant now, Duration ttl) {
+        if (FAIL_APPLY_FOR_EVENT_IDS.contains(event.eventId())) {
+            throw new IllegalStateException("injected failure: state table unavailable");
+        }
+        return real.apply(event, next, claim, recordLabel, writes, obsolete, markers, conflicts, now, ttl);
+    }
+
+    @Override
+    public Commit recordDrop(EventKey event, String outcome, List<io.loopfree.sync.domain.conflict.Conflict> kept,
+            Instant now, Duration ttl) {
+        return real.recordDrop(event, outcome, kept, now, ttl);
+    }
+
+    @Override
     public Completion complete(EventFate fate, RecordKey record, long recordVersion, List<WriteResult> results,
             List<ValveCount> valves, boolean endsWriting, Instant now, Duration ttl) {
         if (FAIL_COMPLETE_FOR_RECORDS.remove(record.canonicalKey())) {

@@ -294,6 +294,142 @@ class FanOutTest extends FunctionTestSupport {
     }
 
     @Test
+    void twoPeopleEditingOneFieldInTwoSystemsWithinTheWindowLeaveOneConflictWithBothValuesAndTheNewerEverywhere() {
+        SandboxWorld w = world(c -> c);
+        String canonical = twoPeopleEditThePhone(w);
+
+        for (String system : List.of(SandboxWorld.APP, SandboxWorld.RICH, SandboxWorld.SKINNY)) {
+            assertThat(w.only(system).path(system.equals(SandboxWorld.SKINNY) ? "Phone" : "phone").asText())
+                    .as("the newer edit in " + system).isEqualTo("+1 555 0199");
+        }
+        List<Map<String, AttributeValue>> conflicts = conflictItems(w);
+        assertThat(conflicts).as("the app's value lost to the CRM's newer one: kept, once").singleElement()
+                .satisfies(conflict -> {
+                    assertThat(conflict.get("type").s()).isEqualTo("CONFLICT");
+                    assertThat(conflict.get("status").s()).isEqualTo("open");
+                    assertThat(conflict.get("canonicalKey").s()).isEqualTo(canonical);
+                    assertThat(conflict.get("field").s()).isEqualTo("phone");
+                    assertThat(conflict.get("rule").s()).isEqualTo("last-write-wins");
+                    Map<String, AttributeValue> loser = conflict.get("loser").m();
+                    Map<String, AttributeValue> winner = conflict.get("winner").m();
+                    assertThat(loser.get("system").s()).isEqualTo(SandboxWorld.APP);
+                    assertThat(loser.get("value").s()).isEqualTo("+1 555 0100");
+                    assertThat(loser.get("actor").s()).as("this app names no actor: nobody we can tell, a person's")
+                            .isEqualTo("unknown");
+                    assertThat(winner.get("actor").s()).isEqualTo("human");
+                    assertThat(winner.get("system").s()).isEqualTo(SandboxWorld.RICH);
+                    assertThat(winner.get("value").s()).isEqualTo("+1 555 0199");
+                    assertThat(java.time.Instant.parse(loser.get("occurredAt").s()))
+                            .isBefore(java.time.Instant.parse(winner.get("occurredAt").s()));
+                    assertThat(conflict.get("sk").s()).startsWith("contact#" + canonical + "#phone#")
+                            .endsWith("#" + SandboxWorld.APP);
+                });
+    }
+
+    @Test
+    void anOperatorResolvesAConflictWithAChosenValueWrittenOnceToEverySystemAndAudited() {
+        SandboxWorld w = world(c -> c);
+        String canonical = twoPeopleEditThePhone(w);
+        String queue;
+        try (var sqs = sqs()) {
+            queue = sqs.createQueue(b -> b.queueName("conflicts-" + w.tenant)).queueUrl();
+        }
+        Map<String, Integer> before = new HashMap<>();
+        for (String system : List.of(SandboxWorld.APP, SandboxWorld.RICH, SandboxWorld.SKINNY)) {
+            before.put(system, w.engineWrites(system).size());
+        }
+
+        String listed = ops("conflicts", "list", w.tenant);
+        assertThat(listed).contains("open", "contact#" + canonical, "phone", "last-write-wins", "app=+1 555 0100",
+                "sandbox-rich=+1 555 0199", "1 conflict(s)");
+        String resolved = ops("conflicts", "resolve", w.tenant, "contact", canonical, "phone", "--value",
+                "+1 555 0142", "--why", "the customer called, INC-42", "--queue-url", queue);
+        assertThat(resolved).contains("1 conflict(s) resolving with phone=+1 555 0142");
+        assertThat(conflictItems(w).get(0).get("status").s()).as("until the processor applies it")
+                .isEqualTo("resolving");
+
+        // the decision travels the processing queue like any change
+        List<software.amazon.awssdk.services.sqs.model.Message> messages = drain(queue, java.time.Duration.ofSeconds(1));
+        assertThat(messages).hasSize(1);
+        var envelope = io.loopfree.sync.domain.envelope.EnvelopeCodec.decode(messages.get(0).body());
+        assertThat(SandboxWorld.process(FunctionTestSupport::invoke,
+                new SandboxWorld.Delivery(envelope.system(), envelope.eventId(), envelope))).isEmpty();
+        assertThat(pump()).as("its echoes die").isEmpty();
+
+        for (String system : List.of(SandboxWorld.APP, SandboxWorld.RICH, SandboxWorld.SKINNY)) {
+            assertThat(w.only(system).path(system.equals(SandboxWorld.SKINNY) ? "Phone" : "phone").asText())
+                    .as("the chosen value in " + system).isEqualTo("+1 555 0142");
+            assertThat(w.engineWrites(system)).as("one write to " + system).hasSize(before.get(system) + 1);
+        }
+        Map<String, AttributeValue> conflict = conflictItems(w).get(0);
+        assertThat(conflict.get("status").s()).isEqualTo("resolved");
+        assertThat(conflict.get("resolution").m().get("who").s()).isEqualTo("oncall");
+        assertThat(conflict.get("resolution").m().get("why").s()).isEqualTo("the customer called, INC-42");
+        assertThat(conflict).containsKey("resolvedAt");
+        Map<String, AttributeValue> state = stateItem("RECORD#" + w.tenant + "#contact#" + canonical, "STATE");
+        assertThat(state.get("canonical").m().get("origins").m().get("phone").m().get("system").s())
+                .isEqualTo("loopfree-ops");
+        try (DynamoDbClient dynamo = dynamo()) {
+            assertThat(dynamo.scan(b -> b.tableName(SyncResources.STATE_TABLE)
+                    .filterExpression("#type = :audit AND contains(#target, :tenant)")
+                    .expressionAttributeNames(Map.of("#type", "type", "#target", "target"))
+                    .expressionAttributeValues(Map.of(":audit", AttributeValue.fromS("AUDIT"),
+                            ":tenant", AttributeValue.fromS("CONFLICT#" + w.tenant + " /")))).items())
+                    .singleElement().satisfies(audit -> {
+                        assertThat(audit.get("action").s()).isEqualTo("conflicts resolve");
+                        assertThat(audit.get("who").s()).isEqualTo("oncall");
+                        assertThat(audit.get("after").s()).isEqualTo("phone=+1 555 0142");
+                        assertThat(audit.get("before").s()).contains("app=+1 555 0100", "lost to",
+                                "sandbox-rich=+1 555 0199");
+                    });
+        }
+        assertThat(ops("conflicts", "resolve", w.tenant, "contact", canonical, "phone", "--value", "x", "--why",
+                "twice", "--queue-url", queue)).contains("no open conflict");
+    }
+
+    /**
+     * A person edits the phone in the app, another one a moment later in the HubSpot-like CRM; the CRM's webhook is
+     * processed first, the app's after our write of the CRM's value landed over the app's edit.
+     */
+    private String twoPeopleEditThePhone(SandboxWorld w) {
+        JsonNode created = w.app.humanCreate("contact", Map.of("email", "kay@example.com", "name", "Kay Nygaard"));
+        assertThat(pump()).isEmpty();
+        String appId = created.path("id").asText();
+        String richId = w.only(SandboxWorld.RICH).path("id").asText();
+        assertThat(conflictItems(w)).as("a create is nobody's lost value").isEmpty();
+
+        w.app.humanEdit("contact", appId, Map.of("phone", "+1 555 0100"));
+        List<SandboxWorld.Delivery> appEdit = w.take();
+        w.rich.humanEdit("contact", richId, Map.of("phone", "+1 555 0199"));
+        List<SandboxWorld.Delivery> richEdit = w.take();
+        richEdit.forEach(d -> assertThat(SandboxWorld.process(FunctionTestSupport::invoke, d)).isEmpty());
+        appEdit.forEach(d -> assertThat(SandboxWorld.process(FunctionTestSupport::invoke, d)).isEmpty());
+        assertThat(pump()).isEmpty();
+        return "app:" + appId;
+    }
+
+    private static List<Map<String, AttributeValue>> conflictItems(SandboxWorld w) {
+        try (DynamoDbClient dynamo = dynamo()) {
+            return dynamo.query(b -> b.tableName(SyncResources.STATE_TABLE).consistentRead(true)
+                    .keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("CONFLICT#" + w.tenant)))).items();
+        }
+    }
+
+    /** {@code bin/loopfree-ops <args>} against the test's DynamoDB Local and ElasticMQ: what it printed. */
+    private static String ops(String... args) {
+        List<String> all = new java.util.ArrayList<>(List.of("--dynamodb-endpoint",
+                config("quarkus.dynamodb.endpoint-override"), "--sqs-endpoint", config("quarkus.sqs.endpoint-override"),
+                "--region", "us-east-1", "--state-table", SyncResources.STATE_TABLE, "--events-table",
+                SyncResources.EVENTS_TABLE, "--as", "oncall"));
+        all.addAll(List.of(args));
+        java.io.StringWriter out = new java.io.StringWriter();
+        io.loopfree.sync.ops.LoopfreeOps.run(java.time.Clock.systemUTC(), new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(out, true), all.toArray(String[]::new));
+        return out.toString();
+    }
+
+    @Test
     void theCreatesEchoArrivingBeforeItsLinkIsStoredFindsItsRecordAndTheRetryIsNotWrittenTwice() {
         SandboxWorld w = world(c -> c);
         JsonNode created = w.app.humanCreate("contact", Map.of("email", "ada@example.com", "name", "Ada Byron"));

@@ -20,14 +20,14 @@ import picocli.CommandLine.Option;
  *
  * <p>Every state-changing command is a conditional write in one transaction with an audit item
  * ({@code pk=AUDIT#<date>}); {@link SafetyValveCommands}: {@code pause}, {@code resume}, {@code breaker show|reset},
- * {@code resync}.
+ * {@code resync}; {@link ConflictCommands}: {@code conflicts resolve}.
  */
 @Command(name = "loopfree-ops", mixinStandardHelpOptions = true, version = "loopfree-ops 0.1",
         description = "Inspect and repair loopfree-sync: record history, outbox, dead letters, watermarks, rates, "
-                + "pause/resume, breakers, forced resync.",
+                + "pause/resume, breakers, forced resync, conflicts.",
         subcommands = { RecordCommands.class, OutboxCommands.class, DlqCommands.class, WatermarksCommand.class,
             RatesCommand.class, SafetyValveCommands.Pause.class, SafetyValveCommands.Resume.class,
-            SafetyValveCommands.BreakerCommands.class, SafetyValveCommands.Resync.class })
+            SafetyValveCommands.BreakerCommands.class, SafetyValveCommands.Resync.class, ConflictCommands.class })
 public final class LoopfreeOps {
 
     @Option(names = "--endpoint", scope = CommandLine.ScopeType.INHERIT,

@@ -383,7 +383,95 @@ class OpsCommandsTest {
             assertThat(a.get("why").s()).isEqualTo("customer restored a backup, INC-9");
         });
         assertThat(ops("--help").out()).contains("record", "outbox", "dlq", "watermarks", "rates", "pause", "resume",
-                "breaker", "resync");
+                "breaker", "resync", "conflicts");
+    }
+
+    /** A conflict item as the processor keeps it (docs/dynamodb.md): the app's phone lost to the CRM's. */
+    static Map<String, AttributeValue> conflict(String tenant, String canonical, String field, String lost,
+            String won, String status) {
+        String lostAt = "2026-11-20T10:00:00.120Z";
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("pk", s("CONFLICT#" + tenant));
+        item.put("sk", s("contact#" + canonical + "#" + field + "#" + lostAt + "#app"));
+        item.put("type", s("CONFLICT"));
+        item.put("status", s(status));
+        item.put("tenant", s(tenant));
+        item.put("resource", s("contact"));
+        item.put("canonicalKey", s(canonical));
+        item.put("field", s(field));
+        item.put("rule", s("last-write-wins"));
+        item.put("windowSeconds", AttributeValue.fromN("60"));
+        item.put("loser", AttributeValue.fromM(Map.of("system", s("app"), "value", s(lost), "occurredAt", s(lostAt),
+                "actor", s("human"))));
+        item.put("winner", AttributeValue.fromM(Map.of("system", s("sandbox-rich"), "value", s(won),
+                "occurredAt", s("2026-11-20T10:00:00.480Z"), "actor", s("human"))));
+        item.put("detectedAt", s("2026-11-20T10:00:01.000Z"));
+        item.put("decidedBy", s("app:evt_1"));
+        return item;
+    }
+
+    @Test
+    void conflictsListShowAndResolveWithAnAuditedDecisionThatTravelsTheProcessingQueue() throws Exception {
+        String t = tenant();
+        put(SyncResources.STATE_TABLE, conflict(t, "app:c_1", "phone", "+1 555 0100", "+1 555 0199", "open"));
+        put(SyncResources.STATE_TABLE, conflict(t, "app:c_2", "email", "old@example.com", "new@example.com",
+                "resolved"));
+
+        Result list = ops("conflicts", "list", t);
+        assertThat(list.exit()).as(list.err()).isZero();
+        assertThat(list.out()).containsPattern("open +contact#app:c_1 +phone +last-write-wins +app=\\+1 555 0100@"
+                + "2026-11-20T10:00:00.120Z +sandbox-rich=\\+1 555 0199@2026-11-20T10:00:00.480Z")
+                .doesNotContain("app:c_2").contains("1 conflict(s) in CONFLICT#" + t + " with status open");
+        assertThat(ops("conflicts", "list", t, "--status", "all").out()).contains("app:c_1", "app:c_2",
+                "2 conflict(s)");
+
+        Result show = ops("conflicts", "show", t, "contact", "app:c_1");
+        assertThat(show.exit()).as(show.err()).isZero();
+        var shown = OpsItemMapper.JSON.readTree(show.out());
+        assertThat(shown).hasSize(1);
+        assertThat(shown.get(0).path("loser").path("value").asText()).isEqualTo("+1 555 0100");
+        assertThat(shown.get(0).path("winner").path("system").asText()).isEqualTo("sandbox-rich");
+        assertThat(ops("conflicts", "show", t, "contact", "app:c_1", "email").exit()).as("no such field's").isEqualTo(2);
+
+        Result noQueue = ops("conflicts", "resolve", t, "contact", "app:c_1", "phone", "--value", "+1 555 0142",
+                "--why", "x");
+        assertThat(noQueue.exit()).isEqualTo(2);
+        assertThat(noQueue.err()).contains("--queue-url");
+
+        SqsClient sqs = aws.sqs();
+        SyncResources.Queues queues = SyncResources.createQueues(sqs, "ops-" + UUID.randomUUID().toString().substring(0, 8),
+                3, Duration.ofSeconds(30));
+        Result resolve = ops("conflicts", "resolve", t, "contact", "app:c_1", "phone", "--value", "+1 555 0142",
+                "--why", "the customer called, INC-42", "--queue-url", queues.queueUrl());
+        assertThat(resolve.exit()).as(resolve.err()).isZero();
+        assertThat(resolve.out()).contains("1 conflict(s) resolving with phone=+1 555 0142");
+
+        Map<String, AttributeValue> item = get("CONFLICT#" + t, "contact#app:c_1#phone#2026-11-20T10:00:00.120Z#app");
+        assertThat(item.get("status").s()).isEqualTo("resolving");
+        assertThat(item.get("resolution").m().get("value").s()).isEqualTo("+1 555 0142");
+        assertThat(item.get("resolution").m().get("who").s()).isEqualTo("test-operator");
+        var messages = sqs.receiveMessage(b -> b.queueUrl(queues.queueUrl()).waitTimeSeconds(1)
+                .messageAttributeNames("All")).messages();
+        assertThat(messages).hasSize(1);
+        var decision = io.loopfree.sync.domain.conflict.ConflictResolution.read(
+                io.loopfree.sync.domain.envelope.EnvelopeCodec.decode(messages.get(0).body())).orElseThrow();
+        assertThat(decision.field()).isEqualTo("phone");
+        assertThat(decision.value()).isEqualTo("+1 555 0142");
+        assertThat(decision.conflicts()).containsExactly(item.get("sk").s());
+        assertThat(decision.id()).isEqualTo(item.get("resolution").m().get("id").s());
+        assertThat(messages.get(0).messageAttributes().get("system").stringValue()).isEqualTo("loopfree-ops");
+
+        assertThat(audits(t)).singleElement().satisfies(a -> {
+            assertThat(a.get("action").s()).isEqualTo("conflicts resolve");
+            assertThat(a.get("why").s()).isEqualTo("the customer called, INC-42");
+            assertThat(a.get("before").s()).contains("app=+1 555 0100", "lost to", "sandbox-rich=+1 555 0199");
+            assertThat(a.get("after").s()).isEqualTo("phone=+1 555 0142");
+        });
+        Result resolved = ops("conflicts", "resolve", t, "contact", "app:c_2", "email", "--value", "x", "--why", "y",
+                "--queue-url", queues.queueUrl());
+        assertThat(resolved.exit()).as("already resolved: nothing done").isEqualTo(2);
+        assertThat(resolved.err()).contains("no open conflict");
+        assertThat(audits(t)).hasSize(1);
     }
 
     private static DynamoBreakerStore breakerStore() {

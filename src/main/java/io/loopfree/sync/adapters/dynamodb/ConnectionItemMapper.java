@@ -28,6 +28,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  *             params={ baseUrl=https://app.example.com/api }, directions={ plan=from_system } }, … ]
  * overrides={ salesforce={ changeAgent=payload.payload.Integration_Source__c } }   (optional, per system)
  * match={ keys=[ email ], winner=app }           (optional: initial matching, docs/reconciler.md)
+ * conflictWindow=60s                             (optional, default 60s: people's edits of one field in two systems
+ *                                                   this close are kept as a conflict when one loses; s, m or h)
  * </pre>
  */
 final class ConnectionItemMapper {
@@ -86,7 +88,8 @@ final class ConnectionItemMapper {
                 });
             }
             return new Connection(tenant, resource, systems, ownership(item.get("ownership"), where),
-                    DeletePolicy.parse(text(item, "onDelete")), overrides, match(item.get("match"), where));
+                    DeletePolicy.parse(text(item, "onDelete")), overrides, match(item.get("match"), where),
+                    conflictWindow(item.get("conflictWindow"), where));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new InvalidConnectionException(where + e.getMessage(), e);
         }
@@ -114,6 +117,26 @@ final class ConnectionItemMapper {
         }
         OutboundTarget target = new OutboundTarget(tenant, system, account, profile, text(map, "credentials"), params);
         return new ConnectionSystem(system, account, target, directions);
+    }
+
+    /** {@code 60s}, {@code 2m}, {@code 1h}, or a number of seconds; absent: the default. */
+    static java.time.Duration conflictWindow(AttributeValue stored, String where) {
+        if (stored == null || Boolean.TRUE.equals(stored.nul())) {
+            return Connection.DEFAULT_CONFLICT_WINDOW;
+        }
+        String text = stored.s() != null ? stored.s().strip() : stored.n();
+        java.util.regex.Matcher m = text == null ? null
+                : java.util.regex.Pattern.compile("(\\d{1,9})([smh]?)").matcher(text);
+        if (m == null || !m.matches()) {
+            throw new InvalidConnectionException(where + "conflictWindow must be <number>s|m|h (e.g. 60s), not "
+                    + stored);
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "m" -> java.time.Duration.ofMinutes(n);
+            case "h" -> java.time.Duration.ofHours(n);
+            default -> java.time.Duration.ofSeconds(n);
+        };
     }
 
     private static MatchRule match(AttributeValue stored, String where) {

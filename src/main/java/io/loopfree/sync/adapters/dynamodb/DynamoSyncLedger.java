@@ -195,6 +195,20 @@ public class DynamoSyncLedger implements SyncLedger {
     }
 
     @Override
+    public Commit recordDrop(EventKey event, String outcome, List<io.loopfree.sync.domain.conflict.Conflict> kept,
+            Instant now, Duration ttl) {
+        if (kept.isEmpty()) {
+            return recordDrop(event, outcome, now, ttl);
+        }
+        List<TransactWriteItem> items = new ArrayList<>();
+        kept.forEach(conflict -> items.add(TransactWriteItem.builder()
+                .update(ConflictItemMapper.kept(stateTable, conflict)).build()));
+        items.add(TransactWriteItem.builder()
+                .put(claimablePut(DedupItemMapper.done(event, outcome, now, now.plus(ttl)), now)).build());
+        return transact(items, "conflicts");
+    }
+
+    @Override
     public Commit consumeMarker(EventKey event, MarkerKey marker, MarkedWrite write, boolean consume, String outcome,
             Instant now, Duration ttl) {
         if (!consume) {
@@ -226,6 +240,12 @@ public class DynamoSyncLedger implements SyncLedger {
     @Override
     public Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, List<PendingWrite> writes,
             List<PendingWrite> obsolete, List<Marker> markers, Instant now, Duration ttl) {
+        return apply(event, next, claim, recordLabel, writes, obsolete, markers, ConflictWrites.NONE, now, ttl);
+    }
+
+    @Override
+    public Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, List<PendingWrite> writes,
+            List<PendingWrite> obsolete, List<Marker> markers, ConflictWrites conflicts, Instant now, Duration ttl) {
         long expected = next.version() - 1;
         Put state = Put.builder().tableName(stateTable)
                 .item(RecordStateItemMapper.toItem(next, event.system(), now))
@@ -243,6 +263,12 @@ public class DynamoSyncLedger implements SyncLedger {
         obsolete.forEach(pending -> items.add(TransactWriteItem.builder().delete(outboxDelete(pending)).build()));
         markers.forEach(marker -> items.add(TransactWriteItem.builder()
                 .put(p -> p.tableName(eventsTable).item(MarkerItemMapper.toItem(marker))).build()));
+        // conflicts kept or resolved by this decision: committed with it or not at all (the dedup item stays last)
+        conflicts.kept().forEach(conflict -> items.add(TransactWriteItem.builder()
+                .update(ConflictItemMapper.kept(stateTable, conflict)).build()));
+        conflicts.resolved().forEach(resolved -> items.add(TransactWriteItem.builder()
+                .update(ConflictItemMapper.resolved(stateTable, resolved.tenant(), resolved.sortKey(),
+                        resolved.resolutionId(), now)).build()));
         items.add(TransactWriteItem.builder()
                 .put(claimablePut(DedupItemMapper.inProgress(event, claim, recordLabel, now, now.plus(ttl)), now)).build());
         return transact(items, "record version");
@@ -309,6 +335,14 @@ public class DynamoSyncLedger implements SyncLedger {
                 fateItem(pendingFate, now, ttl).ifPresent(items::add);
                 if (!(pendingFate instanceof NoEvent)) {
                     parts.add(pendingFate);
+                }
+                if (pendingFate instanceof Drop drop) {
+                    // the drop's conflicts ride with its fate: recorded together, or (fate refused) not at all
+                    for (io.loopfree.sync.domain.conflict.Conflict conflict : drop.kept()) {
+                        items.add(TransactWriteItem.builder().update(ConflictItemMapper.kept(stateTable, conflict))
+                                .build());
+                        parts.add("conflict");
+                    }
                 }
             }
             if (items.isEmpty()) {

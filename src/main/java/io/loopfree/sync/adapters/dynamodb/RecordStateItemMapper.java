@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * pk=RECORD#acme#contact#app:c_42  sk=STATE  type=SYNC_STATE  tenant=acme  resource=contact  canonicalKey=app:c_42
  * version=3  createdAt=…  updatedAt=…  lastSystem=hubspot  origin=app  deleted=false  [writing={event=app#acme#msg_2Kp, until=…}]
  * canonical={ fields={email=ada@example.com, firstName=Ada, lastName=Lovelace},
- *             origins={email={system=app, occurredAt=…, syncedAt=…}, …} }
+ *             origins={email={system=app, occurredAt=…, syncedAt=…, actor=human}, …} }
  * systems={ app: { recordId=c_42, account=acme, fields={email=ada@example.com, name=Ada Lovelace, plan=pro},
  *                  fieldHash=9f2c…, occurredAt=…, fieldTimes={email=…}, actorKind=human, actorId=u_7,
  *                  eventId=msg_2Kp, correlationId=app:msg_2Kp, direction=inbound, syncedAt=…, deleted=false,
@@ -112,7 +112,8 @@ final class RecordStateItemMapper {
         canonical.origins().forEach((name, origin) -> origins.put(name, AttributeValue.fromM(Map.of(
                 "system", s(origin.system()),
                 "occurredAt", s(IsoTimestamps.format(origin.occurredAt())),
-                "syncedAt", s(IsoTimestamps.format(origin.syncedAt()))))));
+                "syncedAt", s(IsoTimestamps.format(origin.syncedAt())),
+                "actor", s(origin.actor().name())))));
         return AttributeValue.fromM(Map.of("fields", AttributeValue.fromM(fields), "origins", AttributeValue.fromM(origins)));
     }
 
@@ -129,7 +130,8 @@ final class RecordStateItemMapper {
         AttributeValue storedOrigins = stored.m().get("origins");
         if (storedOrigins != null && storedOrigins.hasM()) {
             storedOrigins.m().forEach((name, value) -> origins.put(name, new FieldOrigin(text(value.m(), "system"),
-                    IsoTimestamps.parse(text(value.m(), "occurredAt")), IsoTimestamps.parse(text(value.m(), "syncedAt")))));
+                    IsoTimestamps.parse(text(value.m(), "occurredAt")), IsoTimestamps.parse(text(value.m(), "syncedAt")),
+                    io.loopfree.sync.domain.change.Actor.Kind.parse(text(value.m(), "actor")))));
         }
         return new CanonicalFields(values, origins);
     }

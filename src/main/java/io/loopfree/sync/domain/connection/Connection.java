@@ -1,5 +1,6 @@
 package io.loopfree.sync.domain.connection;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,9 +16,18 @@ import java.util.Optional;
  *                  integration user): expression name ({@code changeAgent}, {@code actor.id}, {@code fields}…) →
  *                  JSONata, replacing the shipped mapping's in every rule
  * @param match     how records that already exist in several systems are paired at first sync (null: never)
+ * @param conflictWindow how close in time (by the providers' clocks) two people's edits of one field in two systems
+ *                  must be for the one that loses to be kept as a conflict ({@link #DEFAULT_CONFLICT_WINDOW})
  */
 public record Connection(String tenant, String resource, List<ConnectionSystem> systems, Ownership ownership,
-        DeletePolicy onDelete, Map<String, Map<String, String>> overrides, MatchRule match) {
+        DeletePolicy onDelete, Map<String, Map<String, String>> overrides, MatchRule match, Duration conflictWindow) {
+
+    public static final Duration DEFAULT_CONFLICT_WINDOW = Duration.ofSeconds(60);
+
+    public Connection(String tenant, String resource, List<ConnectionSystem> systems, Ownership ownership,
+            DeletePolicy onDelete, Map<String, Map<String, String>> overrides, MatchRule match) {
+        this(tenant, resource, systems, ownership, onDelete, overrides, match, DEFAULT_CONFLICT_WINDOW);
+    }
 
     public Connection(String tenant, String resource, List<ConnectionSystem> systems, Ownership ownership,
             DeletePolicy onDelete, Map<String, Map<String, String>> overrides) {
@@ -36,6 +46,11 @@ public record Connection(String tenant, String resource, List<ConnectionSystem> 
         systems = List.copyOf(systems);
         Objects.requireNonNull(ownership, "ownership");
         onDelete = onDelete == null ? DeletePolicy.hold : onDelete;
+        conflictWindow = conflictWindow == null ? DEFAULT_CONFLICT_WINDOW : conflictWindow;
+        if (conflictWindow.isNegative()) {
+            throw new IllegalArgumentException("connection " + tenant + "/" + resource + ": conflictWindow "
+                    + conflictWindow + " is negative");
+        }
         if (ownership instanceof Ownership.ObjectLevel object && systems.stream().noneMatch(s -> s.system().equals(object.owner()))) {
             throw new IllegalArgumentException("connection " + tenant + "/" + resource + ": owner '" + object.owner()
                     + "' is not one of its systems");

@@ -13,6 +13,8 @@ import java.util.function.Function;
 import io.loopfree.sync.domain.change.Change;
 import io.loopfree.sync.domain.change.FieldMapping;
 import io.loopfree.sync.domain.change.FieldSet;
+import io.loopfree.sync.domain.conflict.Conflict;
+import io.loopfree.sync.domain.conflict.ConflictRules;
 import io.loopfree.sync.domain.connection.Connection;
 import io.loopfree.sync.domain.connection.ConnectionSystem;
 import io.loopfree.sync.domain.connection.DeletePolicy;
@@ -35,6 +37,8 @@ import io.loopfree.sync.domain.state.SystemState;
  * field by field against what we last knew there; nothing differs → no write. The change's own system is
  * written only to overwrite edits the ownership rule rejected.</li>
  * </ol>
+ * A person's value that loses on the way (replaced, or refused) is a {@link Conflict} of the plan
+ * ({@link ConflictRules}); the processor stores it in the apply's transaction.
  */
 public final class FanOutPlanner {
 
@@ -53,8 +57,18 @@ public final class FanOutPlanner {
      * @param writes  one per system that differs
      * @param skipped systems of the connection with nothing to write (the diff found no difference)
      * @param rejected unified fields of the change the ownership rule did not accept
+     * @param conflicts people's values that lost in this plan (either side: the replaced or the refused)
      */
-    public record Plan(RecordState state, List<PlannedWrite> writes, int skipped, List<String> rejected) {
+    public record Plan(RecordState state, List<PlannedWrite> writes, int skipped, List<String> rejected,
+            List<Conflict> conflicts) {
+
+        public Plan {
+            conflicts = conflicts == null ? List.of() : List.copyOf(conflicts);
+        }
+
+        public Plan(RecordState state, List<PlannedWrite> writes, int skipped, List<String> rejected) {
+            this(state, writes, skipped, rejected, List.of());
+        }
 
         /** One pending write per planned write, each with its own token, at the plan's record version. */
         public List<PendingWrite> pendingWrites(Instant now) {
@@ -84,12 +98,27 @@ public final class FanOutPlanner {
         Map<String, Object> values = new TreeMap<>(next.canonical().values());
         Map<String, FieldOrigin> origins = new TreeMap<>(next.canonical().origins());
         List<String> rejected = new ArrayList<>();
+        List<Conflict> conflicts = new ArrayList<>();
+        Map<String, Object> heldBefore = previous.system(change.system()).filter(s -> !s.fetchRequired())
+                .map(s -> sourceMapping.toUnified(readable(s.fields(), source))).orElse(Map.of());
         asserted.forEach((field, value) -> {
+            Optional<Boolean> owned = ownershipDecides(connection.ownership(), recordOrigin, change.system(), field);
+            String rule = owned.isPresent() ? Conflict.OWNERSHIP : Conflict.LAST_WRITE_WINS;
             if (accepts(connection.ownership(), recordOrigin, change, field, origins.get(field))) {
+                // the system held the replaced value already (we had written it there): its person saw it and
+                // changed it, one edit after the other, not two edits racing
+                boolean seen = heldBefore.containsKey(field) && Objects.equals(heldBefore.get(field), values.get(field));
+                if (!seen) {
+                    ConflictRules.replaced(next.key(), field, values.get(field), origins.get(field), value, change,
+                            rule, connection.conflictWindow(), now).ifPresent(conflicts::add);
+                }
                 values.put(field, value);
-                origins.put(field, new FieldOrigin(change.system(), change.occurredAt(), now));
+                origins.put(field, new FieldOrigin(change.system(), change.occurredAt(), now, change.actor().kind()));
             } else {
                 rejected.add(field);
+                ConflictRules.refused(next.key(), field, value, change, values.get(field), origins.get(field),
+                        owner(connection.ownership(), recordOrigin, field), rule, connection.conflictWindow(), now)
+                        .ifPresent(conflicts::add);
             }
         });
         CanonicalFields canonical = new CanonicalFields(values, origins);
@@ -111,7 +140,71 @@ public final class FanOutPlanner {
                 skipped++;
             }
         }
-        return new Plan(decided, writes, skipped, rejected);
+        return new Plan(decided, writes, skipped, rejected, conflicts);
+    }
+
+    /**
+     * The people's values of a change dropped as stale (older than what its system holds, our write counted as of
+     * when it landed there) that lose to another system's value: the fields it edits (differing from what the
+     * system holds) whose value differs from the canonical one.
+     */
+    public static List<Conflict> refusedAsStale(Connection connection, Change change, RecordState state,
+            Function<String, Optional<FieldMapping>> mappings, Instant now) {
+        Optional<SystemState> known = state.system(change.system());
+        Optional<ConnectionSystem> source = connection.system(change.system());
+        Optional<FieldMapping> mapping = mappings.apply(change.system());
+        if (known.isEmpty() || source.isEmpty() || mapping.isEmpty() || change.skinny() || change.deleted()
+                || !ConflictRules.human(change.actor().kind())) {
+            return List.of();
+        }
+        Map<String, Object> held = mapping.get().toUnified(readable(known.get().fields(), source.get()));
+        Map<String, Object> offered = mapping.get().toUnified(
+                readable(known.get().fields().overlay(change.fields()), source.get()));
+        CanonicalFields canonical = state.canonical();
+        List<Conflict> conflicts = new ArrayList<>();
+        offered.forEach((field, value) -> {
+            if (held.containsKey(field) && Objects.equals(held.get(field), value)) {
+                return; // not an edit: what the system already held
+            }
+            FieldOrigin kept = canonical.origins().get(field);
+            boolean ownerRefuses = !ownershipDecides(connection.ownership(), state.origin(), change.system(), field)
+                    .orElse(true);
+            ConflictRules.refused(state.key(), field, value, change, canonical.values().get(field), kept,
+                    owner(connection.ownership(), state.origin(), field),
+                    ConflictRules.staleRule(ownerRefuses, change.occurredAt(), kept), connection.conflictWindow(), now)
+                    .ifPresent(conflicts::add);
+        });
+        return conflicts;
+    }
+
+    /**
+     * An operator's chosen value of one field (a conflict resolved): the canonical value from now on, from {@code
+     * origin} (the operator, at the time of the decision), written to every system of the connection that differs.
+     * The state is the record's next version; {@code change} stands for the operator's decision (its system is none
+     * of the connection's).
+     */
+    public static Plan override(Connection connection, RecordState state, Change change, String field, Object value,
+            FieldOrigin origin, Function<String, Optional<FieldMapping>> mappings, String changeAgent) {
+        Map<String, Object> values = new TreeMap<>(state.canonical().values());
+        Map<String, FieldOrigin> origins = new TreeMap<>(state.canonical().origins());
+        values.put(field, value);
+        origins.put(field, origin);
+        CanonicalFields canonical = new CanonicalFields(values, origins);
+        RecordState decided = new RecordState(state.key(), state.version() + 1, state.createdAt(), state.origin(),
+                state.systems(), canonical, state.deleted());
+        List<PlannedWrite> writes = new ArrayList<>();
+        int skipped = 0;
+        for (ConnectionSystem target : connection.systems()) {
+            FieldMapping mapping = mappings.apply(target.system()).orElseThrow(
+                    () -> new IllegalStateException("no field mapping for " + target.system() + "/" + change.resource()));
+            Optional<PlannedWrite> write = upsert(target, mapping, decided, change, canonical, changeAgent);
+            if (write.isPresent()) {
+                writes.add(write.get());
+            } else {
+                skipped++;
+            }
+        }
+        return new Plan(decided, writes, skipped, List.of(), List.of());
     }
 
     /** The unified fields the change states and may state, that differ from what its system told us before. */
@@ -144,17 +237,36 @@ public final class FanOutPlanner {
     }
 
     static boolean accepts(Ownership ownership, String recordOrigin, Change change, String field, FieldOrigin current) {
-        String system = change.system();
+        return ownershipDecides(ownership, recordOrigin, change.system(), field)
+                .orElseGet(() -> lastWriteWins(change, current));
+    }
+
+    /** Whether the ownership rule takes {@code system}'s value of {@code field}; empty: last-write-wins decides. */
+    static Optional<Boolean> ownershipDecides(Ownership ownership, String recordOrigin, String system, String field) {
         if (ownership instanceof Ownership.ObjectLevel object) {
-            return object.owner().equals(system);
+            return Optional.of(object.owner().equals(system));
         }
         if (ownership instanceof Ownership.RecordLevel) {
-            return recordOrigin == null || recordOrigin.equals(system);
+            return Optional.of(recordOrigin == null || recordOrigin.equals(system));
         }
         if (ownership instanceof Ownership.FieldLevel fields && fields.owners().containsKey(field)) {
-            return fields.owners().get(field).equals(system);
+            return Optional.of(fields.owners().get(field).equals(system));
         }
-        return lastWriteWins(change, current);
+        return Optional.empty();
+    }
+
+    /** The system the ownership rule gives {@code field} to (null: nobody, last-write-wins). */
+    private static String owner(Ownership ownership, String recordOrigin, String field) {
+        if (ownership instanceof Ownership.ObjectLevel object) {
+            return object.owner();
+        }
+        if (ownership instanceof Ownership.RecordLevel) {
+            return recordOrigin;
+        }
+        if (ownership instanceof Ownership.FieldLevel fields) {
+            return fields.owners().get(field);
+        }
+        return null;
     }
 
     private static boolean lastWriteWins(Change change, FieldOrigin current) {

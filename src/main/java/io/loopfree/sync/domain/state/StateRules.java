@@ -2,6 +2,7 @@ package io.loopfree.sync.domain.state;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import io.loopfree.sync.domain.change.Change;
@@ -15,7 +16,9 @@ import io.loopfree.sync.domain.change.FieldSet;
  * property change delivered after a newer change of another property (HubSpot sends one webhook per property and
  * says they may arrive out of order) still lands; only the fields the change is older for are left as they are.
  * A deletion is judged for the whole record. A skinny change carries no fields and is never judged stale on its
- * own timestamp: what it means is only known once the record is fetched.
+ * own timestamp: what it means is only known once the record is fetched. A field no change ever told (a
+ * partial-change system that never reported it) has no time here and is never stale: only a complete record
+ * dates every tracked field.
  */
 public final class StateRules {
 
@@ -53,7 +56,7 @@ public final class StateRules {
     static FieldSet freshFields(Change change, SystemState known) {
         Map<String, Object> fresh = new TreeMap<>();
         change.fields().values().forEach((name, value) -> {
-            if (known == null || !change.occurredAt().isBefore(known.fieldTime(name))) {
+            if (known == null || !olderThanHeld(change, known, name)) {
                 fresh.put(name, value);
             }
         });
@@ -72,11 +75,32 @@ public final class StateRules {
                 continue;
             }
             differs = true;
-            if (!change.occurredAt().isBefore(known.fieldTime(field.getKey()))) {
+            if (!olderThanHeld(change, known, field.getKey())) {
                 return false;
             }
         }
         return differs;
+    }
+
+    /** The change is older than what set {@code field} here; a field never told here is older than nothing. */
+    private static boolean olderThanHeld(Change change, SystemState known, String field) {
+        return known.fieldTime(field).map(change.occurredAt()::isBefore).orElse(false);
+    }
+
+    /**
+     * The change tells only some fields of a record we do not hold whole in its system (never seen there, known only
+     * from other partial changes, or waiting for a fetch): it should be made whole (fetched) before it is applied.
+     * A system that fires one partial change per property when a record is created (HubSpot) would otherwise have
+     * every target written once per property, the first time with a record of one field.
+     *
+     * @param tracked the system's tracked fields for the record's resource; a complete record names every one
+     */
+    public static boolean wantsWhole(Change change, RecordState state, Set<String> tracked) {
+        if (!change.partial() || change.skinny() || change.deleted() || change.isMerge()) {
+            return false;
+        }
+        SystemState known = state.system(change.system()).orElse(null);
+        return known == null || known.fetchRequired() || !known.fields().values().keySet().containsAll(tracked);
     }
 
     public static Decision decide(Change change, RecordState state, Instant now) {

@@ -3,6 +3,7 @@ package io.loopfree.sync.domain.state;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import io.loopfree.sync.domain.change.FieldSet;
@@ -18,7 +19,8 @@ import io.loopfree.sync.domain.change.FieldSet;
  * @param syncedAt       when we recorded it
  * @param fetchRequired  the last change was skinny: the fields above may be behind and must be fetched
  * @param fieldTimes     per field, the occurred-at of the change that last set it: partial changes (one property
- *                       per webhook, delivered out of order) are judged stale field by field against it
+ *                       per webhook, delivered out of order) are judged stale field by field against it. A complete
+ *                       record dates every tracked field (an absent one as empty); a partial change only its own
  */
 public record SystemState(
         String recordId,
@@ -44,8 +46,11 @@ public record SystemState(
         fieldTimes = fieldTimes == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(fieldTimes));
     }
 
-    /** When {@code field} was last set here: its own time, else the record's. */
-    public Instant fieldTime(String field) {
-        return fieldTimes.getOrDefault(field, occurredAt);
+    /**
+     * When {@code field} was last set here; none when no change ever told it (a partial-change system that never
+     * reported it): such a field cannot be stale, whatever the record's time.
+     */
+    public Optional<Instant> fieldTime(String field) {
+        return Optional.ofNullable(fieldTimes.get(field));
     }
 }

@@ -348,8 +348,8 @@ final class SandboxApi {
                 request.method(), route.resource(), result.id(), written, changeAgent,
                 request.header(IDEMPOTENCY_HEADER).orElse(null), response.status(), false,
                 kind == WebhookEvent.Kind.deleted || before.map(b -> !b.equals(result.fields())).orElse(true)));
-        webhooks.submit(WebhookEvent.of(config, kind, route.resource(), json, json.path("updated_at").asText(), writer,
-                changeAgent, written));
+        WebhookEvent.all(config, kind, route.resource(), json, json.path("updated_at").asText(), writer, changeAgent,
+                written).forEach(webhooks::submit);
         LOG.log(System.Logger.Level.INFO, "sandbox " + config.system() + ": " + request.method() + " "
                 + SafeText.of(route.resource()) + "/" + result.id() + " by " + SafeText.of(writer.auditName())
                 + " fields=" + SafeText.of(String.join(",", written)) + " -> " + response.status());

@@ -91,7 +91,14 @@ public record SandboxConfig(
          * profile without {@code update}, a record a person created there could only be reached by an upsert that
          * creates a second one.
          */
-        UPDATE_BY_EXTERNAL_ID_ONLY
+        UPDATE_BY_EXTERNAL_ID_ONLY,
+        /**
+         * HubSpot webhooks v3 (event objects as HubSpot documents them, one per request): a create fires a skinny
+         * {@code <resource>.creation} then one {@code <resource>.propertyChange} per property it set, an update one
+         * {@code propertyChange} per property written, a delete {@code <resource>.deletion}; numeric event ids,
+         * {@code portalId}, {@code objectId}, {@code occurredAt} in epoch milliseconds.
+         */
+        HUBSPOT_WEBHOOKS;
     }
 
     /** Which actor metadata a provider puts in its webhooks. */

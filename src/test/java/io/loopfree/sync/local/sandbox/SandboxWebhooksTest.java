@@ -68,6 +68,51 @@ class SandboxWebhooksTest {
     }
 
     @Test
+    void hubSpotWebhooksFireASkinnyCreationThenOnePropertyChangePerPropertyReadAsTheHubSpotMappingReadsThem() {
+        start(config("sandbox-rich").withVariety(SandboxConfig.Variety.HUBSPOT_WEBHOOKS));
+
+        String id = sandbox.humanCreate("contact", Map.of("email", "ada@example.com", "firstname", "Ada")).path("id")
+                .asText();
+        http.engine("PATCH", "/api/contact/" + id, "{\"phone\":\"+44 1\"}");
+        sandbox.humanDelete("contact", id);
+        awaitQuiet();
+
+        List<JsonNode> bodies = receiver.bodies();
+        assertThat(bodies).extracting(b -> b.path("subscriptionType").asText()).containsExactly("contact.creation",
+                "contact.propertyChange", "contact.propertyChange", "contact.propertyChange", "contact.deletion");
+        assertThat(bodies.subList(1, 3)).extracting(b -> b.path("propertyName").asText())
+                .containsExactlyInAnyOrder("email", "firstname");
+        JsonNode creation = bodies.get(0);
+        assertThat(creation.has("propertyName")).as("the creation is skinny").isFalse();
+        assertThat(creation.path("eventId").isNumber()).isTrue();
+        assertThat(creation.path("objectId").asText()).isEqualTo(id);
+        assertThat(creation.path("portalId").asText()).isEqualTo("sandbox-rich");
+        assertThat(creation.path("changeSource").asText()).isEqualTo("CRM_UI");
+        JsonNode engineEdit = bodies.get(3);
+        assertThat(engineEdit.path("propertyValue").asText()).isEqualTo("+44 1");
+        assertThat(engineEdit.path("changeSource").asText()).isEqualTo("INTEGRATION");
+        assertThat(engineEdit.path("sourceId").asText()).isEqualTo("loopfree-sync-client");
+        List<Long> times = bodies.stream().map(b -> b.path("occurredAt").asLong()).toList();
+        assertThat(times.subList(0, 3)).as("the create's events: its time, epoch ms").containsOnly(times.get(0));
+        assertThat(times.get(3)).as("the edit, later").isGreaterThan(times.get(0));
+        assertThat(times.get(4)).as("the delete, later still").isGreaterThan(times.get(3));
+
+        io.loopfree.sync.domain.change.ChangeMapping mapping = new io.loopfree.sync.adapters.mapping
+                .ClasspathMappingRepository().find("sandbox-rich").orElseThrow();
+        java.util.function.Function<JsonNode, io.loopfree.sync.domain.change.Change> read = body -> ((io.loopfree.sync
+                .domain.change.ChangeMapping.Mapped) mapping.normalize(io.loopfree.sync.domain.envelope.Envelope.of(
+                "sandbox-rich", "acme", body.path("eventId").asText(), Instant.now(),
+                Map.of("content-type", "application/json"), body.toString().getBytes()))).change();
+        assertThat(read.apply(creation).skinny()).isTrue();
+        assertThat(read.apply(creation).recordId()).isEqualTo(id);
+        io.loopfree.sync.domain.change.Change phone = read.apply(engineEdit);
+        assertThat(phone.partial()).isTrue();
+        assertThat(phone.fields().values()).containsExactly(Map.entry("phone", "+44 1"));
+        assertThat(phone.actor().kind()).isEqualTo(io.loopfree.sync.domain.change.Actor.Kind.integration);
+        assertThat(read.apply(bodies.get(4)).deleted()).isTrue();
+    }
+
+    @Test
     void everyWriteFiresOneStandardWebhooksSignedWebhookTheEnginesToo() {
         start(config("sandbox-rich"));
 

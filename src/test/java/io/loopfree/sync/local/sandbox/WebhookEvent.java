@@ -20,6 +20,57 @@ record WebhookEvent(String eventId, String type, String recordId, byte[] body) {
         deleted
     }
 
+    private static final java.util.concurrent.atomic.AtomicLong HUBSPOT_EVENT_IDS =
+            new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis() * 1000);
+
+    /** The webhooks one write fires: one, or HubSpot's several ({@link SandboxConfig.Variety#HUBSPOT_WEBHOOKS}). */
+    static List<WebhookEvent> all(SandboxConfig config, Kind kind, String resource, ObjectNode record,
+            String occurredAt, Writer writer, String changeAgent, List<String> changedFields) {
+        if (!config.has(SandboxConfig.Variety.HUBSPOT_WEBHOOKS)) {
+            return List.of(of(config, kind, resource, record, occurredAt, writer, changeAgent, changedFields));
+        }
+        List<WebhookEvent> events = new java.util.ArrayList<>();
+        switch (kind) {
+            case created -> {
+                events.add(hubspot(config, resource + ".creation", record, occurredAt, writer, null));
+                changedFields.stream().filter(f -> !record.path(f).isNull())
+                        .forEach(f -> events.add(hubspot(config, resource + ".propertyChange", record, occurredAt, writer, f)));
+            }
+            case updated -> changedFields.forEach(
+                    f -> events.add(hubspot(config, resource + ".propertyChange", record, occurredAt, writer, f)));
+            case deleted -> events.add(hubspot(config, resource + ".deletion", record, occurredAt, writer, null));
+            default -> throw new IllegalStateException("unknown kind " + kind);
+        }
+        return events;
+    }
+
+    /** One HubSpot v3 event object; a property's value as HubSpot sends it, a string ("" when cleared). */
+    private static WebhookEvent hubspot(SandboxConfig config, String type, ObjectNode record, String occurredAt,
+            Writer writer, String property) {
+        long eventId = HUBSPOT_EVENT_IDS.incrementAndGet();
+        String recordId = record.path("id").asText();
+        ObjectNode body = JSON.createObjectNode();
+        body.put("eventId", eventId);
+        body.put("subscriptionId", 1);
+        body.put("portalId", config.account());
+        body.put("appId", 1);
+        body.put("occurredAt", java.time.Instant.parse(occurredAt).toEpochMilli());
+        body.put("subscriptionType", type);
+        body.put("attemptNumber", 0);
+        body.put("objectId", recordId);
+        if (property != null) {
+            body.put("propertyName", property);
+            body.put("propertyValue", propertyValue(record.path(property)));
+        }
+        body.put("changeSource", writer.engine() ? "INTEGRATION" : "CRM_UI");
+        body.put("sourceId", writer.engine() ? config.engineClientId() : "userId:" + writer.user());
+        return serialized(Long.toString(eventId), type, recordId, body);
+    }
+
+    private static String propertyValue(com.fasterxml.jackson.databind.JsonNode value) {
+        return value.isNull() || value.isMissingNode() ? "" : value.isValueNode() ? value.asText() : value.toString();
+    }
+
     /**
      * @param record the record after the write, as the API returns it
      * @param changeAgent the write's change-agent header, null when it sent none
