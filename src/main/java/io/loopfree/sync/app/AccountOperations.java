@@ -12,13 +12,16 @@ import io.loopfree.sync.config.SyncConfig;
 import io.loopfree.sync.domain.valve.AccountKey;
 import io.loopfree.sync.domain.valve.Breaker;
 import io.loopfree.sync.domain.valve.BreakerRules;
+import io.loopfree.sync.domain.valve.DrainRequest;
 import io.loopfree.sync.ports.BreakerStore;
+import io.loopfree.sync.ports.DrainScheduler;
 
 /**
  * Operations on one account's outbound sync, for the operations command, the reconciler and the processor: pause,
  * resume, and the drain of the writes that waited (paused, breaker open). A drain is claimed on the breaker item
  * (a conditional write), so two instances never send the same held writes; an account whose breaker is open past
- * its reopen time is drained by its half-open probe first (one write), then the rest.
+ * its reopen time is drained by its half-open probe first (one write), then the rest. The drain requested for a
+ * breaker's reopen time ({@link DrainRequest}) comes here too.
  */
 @ApplicationScoped
 public class AccountOperations {
@@ -27,12 +30,15 @@ public class AccountOperations {
 
     private final BreakerStore breakers;
     private final PendingWrites pendingWrites;
+    private final DrainScheduler scheduler;
     private final Clock clock;
     private final SyncConfig.Valves config;
 
-    public AccountOperations(BreakerStore breakers, PendingWrites pendingWrites, Clock clock, SyncConfig config) {
+    public AccountOperations(BreakerStore breakers, PendingWrites pendingWrites, DrainScheduler scheduler, Clock clock,
+            SyncConfig config) {
         this.breakers = breakers;
         this.pendingWrites = pendingWrites;
+        this.scheduler = scheduler;
         this.clock = clock;
         this.config = config.valves();
     }
@@ -64,6 +70,20 @@ public class AccountOperations {
         return drain(account, deadline, false);
     }
 
+    /**
+     * A drain request that came with its breaker's reopen time ({@link DrainRequest}): due → the account is drained
+     * as for {@link #drainDue} (the half-open probe first, then the rest); not due yet (a wait longer than one
+     * delay, or an early arrival) → requested again for the rest of the wait.
+     */
+    public PendingWrites.Drained drainRequested(DrainRequest request, Instant deadline) {
+        Instant now = clock.instant();
+        if (now.isBefore(request.dueAt())) {
+            scheduler.schedule(request, now);
+            return new PendingWrites.Drained(0, 0, 0, false);
+        }
+        return drain(request.account(), deadline, false);
+    }
+
     private PendingWrites.Drained drain(AccountKey account, Instant deadline, boolean force) {
         Instant now = clock.instant();
         Optional<BreakerStore.DrainClaim> claim = breakers.claimDrain(account, now, now.plus(config.drainLease()), force);
@@ -91,6 +111,11 @@ public class AccountOperations {
                 - drained.written()), clock.instant());
         LOG.infof("account=%s drained: written=%d retrying=%d failed=%d complete=%s", account.label(),
                 drained.written(), drained.retrying(), drained.failed(), drained.complete());
+        if (!drained.complete() && drained.written() > 0) {
+            // out of time, not out of writes: the rest goes on in a message of its own now (an account whose
+            // breaker opened on the way has its own request at the reopen time; this one then finds it held)
+            scheduler.schedule(new DrainRequest(account, clock.instant()), clock.instant());
+        }
         return drained;
     }
 }

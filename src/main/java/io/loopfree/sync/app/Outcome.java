@@ -12,11 +12,14 @@ public sealed interface Outcome {
     /**
      * The processor layer that decided the outcome, for the structured log's {@code layer} field: {@code apply},
      * {@code dedup}, {@code actor}, {@code change-agent}, {@code marker}, {@code state-hash}, {@code stale},
-     * {@code normalize}, or for a failure the layer of its cause.
+     * {@code normalize}, {@code valves} (a drain request), or for a failure the layer of its cause.
      */
     default String layer() {
         if (this instanceof Applied) {
             return "apply";
+        }
+        if (this instanceof Drained) {
+            return "valves";
         }
         if (this instanceof Dropped dropped) {
             switch (dropped.reason()) {
@@ -50,6 +53,17 @@ public sealed interface Outcome {
         }
     }
 
+    /**
+     * Not a change: a drain request (an account's breaker reopened) was carried out — its held writes sent, or found
+     * sent already, or the breaker found still closed to them.
+     */
+    record Drained() implements Outcome {
+        @Override
+        public String label() {
+            return "drained";
+        }
+    }
+
     record Dropped(String reason) implements Outcome {
         @Override
         public String label() {
@@ -65,5 +79,6 @@ public sealed interface Outcome {
     }
 
     Outcome APPLIED = new Applied();
+    Outcome DRAINED = new Drained();
     Outcome DUPLICATE = new Dropped("duplicate");
 }

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -18,8 +20,9 @@ import io.loopfree.sync.ports.SyncLedger;
 
 /**
  * Sends what an account's outbox still holds — after a pause is lifted, a breaker closes, or on a reconciler run —
- * each pending write with its own idempotency key, then completed like a write of the processor (so a write that
- * another instance completed meanwhile is never sent twice in effect, and never removed twice).
+ * each pending write with its own idempotency key, then completed like a write of the processor. Each record's
+ * writes are claimed first ({@link SyncLedger#claimWrites}: the record's writing mark, conditional on the version
+ * they were read with), so a write that an apply, a drop or another drain is sending is never sent twice.
  */
 @ApplicationScoped
 public class PendingWrites {
@@ -39,6 +42,8 @@ public class PendingWrites {
     private final SafetyValves valves;
     private final Clock clock;
     private final Duration dedupTtl;
+    /** How long one record's calls may take (the processor's budget): its writing mark holds until then. */
+    private final Duration budget;
 
     public PendingWrites(SyncLedger ledger, OutboundSender sender, SafetyValves valves, Clock clock, SyncConfig config) {
         this.ledger = ledger;
@@ -46,6 +51,7 @@ public class PendingWrites {
         this.valves = valves;
         this.clock = clock;
         this.dedupTtl = config.dedup().ttl();
+        this.budget = config.fanOut().budget();
     }
 
     /**
@@ -66,6 +72,7 @@ public class PendingWrites {
         String system = key.system();
         String account = key.account();
         SafetyValves.Session session = valves.forAccount(key);
+        String drainer = "drain:" + key.label() + ":" + UUID.randomUUID();
         int written = 0;
         int retrying = 0;
         int failed = 0;
@@ -80,19 +87,27 @@ public class PendingWrites {
                     return new Drained(written, retrying, failed, false);
                 }
                 RecordKey record = new RecordKey(tenant, pending.key().resource(), pending.key().canonicalKey());
+                Instant now = clock.instant();
                 SyncLedger.RecordView view = ledger.read(new SyncLedger.RecordRead(record, List.of(),
-                        List.of(pending.key())), clock.instant());
+                        List.of(pending.key())), now);
                 // what the read found is what to send: a newer write may have replaced this one meanwhile
                 List<PendingWrite> current = view.pending().stream().filter(PendingWrite::sendable).toList();
-                if (current.isEmpty() || view.record().writingAt(clock.instant())) {
-                    continue; // nothing left, or an apply of the record is sending its writes (these among them)
+                if (current.isEmpty() || !view.record().exists() || view.record().writingAt(now)) {
+                    continue; // nothing left, or another sender (an apply, a drop, a drain) is sending it
                 }
-                List<SyncLedger.WriteResult> results = sender.send(current, view.record(), deadline, session);
+                // one sender per pending write: the record's writing mark, over the version these were read with
+                Instant callsBy = earliest(deadline, now.plus(budget));
+                OptionalLong claimed = ledger.claimWrites(record, view.record().version(), drainer,
+                        callsBy.plus(ProcessorService.COMPLETION_MARGIN), now);
+                if (claimed.isEmpty()) {
+                    continue; // another sender took it (or a newer change replaced it) since the read
+                }
+                List<SyncLedger.WriteResult> results = sender.send(current, view.record(), callsBy, session);
                 List<SyncLedger.ValveCount> counts = session.counts(results, record.resource() + "/" + record.canonicalKey())
                         .stream().map(c -> new SyncLedger.ValveCount(c.window(), c.writes(), c.record(), c.expiresAt(), 0))
                         .toList(); // what waits is still in the outbox, and the drain's claim says it is due
-                ledger.complete(new SyncLedger.NoEvent(), record, view.record().version(), results, counts,
-                        view.record().writing() != null, clock.instant(), dedupTtl); // a dead apply's mark ends too
+                ledger.complete(new SyncLedger.NoEvent(), record, claimed.getAsLong(), results, counts, true,
+                        clock.instant(), dedupTtl); // the claim's mark ends with the completion
                 boolean stopped = false;
                 for (SyncLedger.WriteResult result : results) {
                     if (result instanceof SyncLedger.Written) {
@@ -116,5 +131,9 @@ public class PendingWrites {
         LOG.infof("pending writes of %s/%s/%s: written=%d retrying=%d failed=%d", tenant, system, account, written,
                 retrying, failed);
         return new Drained(written, retrying, failed, true);
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -47,6 +48,7 @@ import io.loopfree.sync.domain.state.RecordKey;
 import io.loopfree.sync.domain.state.RecordState;
 import io.loopfree.sync.domain.state.StateRules;
 import io.loopfree.sync.domain.valve.AccountKey;
+import io.loopfree.sync.domain.valve.DrainRequest;
 import io.loopfree.sync.ports.ConnectionRepository;
 import io.loopfree.sync.ports.MappingRepository;
 import io.loopfree.sync.ports.OutboundClient;
@@ -173,6 +175,19 @@ public class ProcessorService {
     }
 
     public Processed process(Envelope envelope) {
+        Optional<DrainRequest> drain;
+        try {
+            drain = DrainRequest.read(envelope);
+        } catch (IllegalArgumentException e) {
+            throw new ProcessingException("malformed-envelope", "-", e.getMessage(), e);
+        }
+        if (drain.isPresent()) {
+            // not a change: an account's breaker reopens now, and the writes it held go out
+            PendingWrites.Drained drained = accounts.drainRequested(drain.get(),
+                    clock.instant().plus(config.fanOut().budget()));
+            return new Processed(Outcome.DRAINED, "-", new Writes(drained.written(), drained.retrying(),
+                    drained.failed(), 0, 0));
+        }
         Optional<ConflictResolution> resolution;
         try {
             resolution = ConflictResolution.read(envelope);
@@ -328,8 +343,12 @@ public class ProcessorService {
                     : new StateRules.Drop(IGNORED); // no record to resolve (never stored, or gone)
             if (decision instanceof StateRules.Drop drop && StateRules.STALE.equals(drop.reason())) {
                 // older than what the system holds: not an echo either (ours is as new as the write it echoes)
-                return dropped(event, drop.reason(), view, record, now, deadline, fullSync,
+                Optional<Processed> dropped = dropped(event, drop.reason(), view, record, now, deadline, fullSync,
                         staleConflicts(change, view, connection, now));
+                if (dropped.isEmpty()) {
+                    continue; // another sender claimed the record's pending writes since the read: read again
+                }
+                return dropped.get();
             }
 
             Optional<Marker> marker = view.marker(change.system());
@@ -370,7 +389,11 @@ public class ProcessorService {
             }
 
             if (decision instanceof StateRules.Drop drop) {
-                return dropped(event, drop.reason(), view, record, now, deadline, fullSync);
+                Optional<Processed> dropped = dropped(event, drop.reason(), view, record, now, deadline, fullSync);
+                if (dropped.isEmpty()) {
+                    continue; // another sender claimed the record's pending writes since the read: read again
+                }
+                return dropped.get();
             }
 
             RecordState next = ((StateRules.Apply) decision).next();
@@ -456,40 +479,48 @@ public class ProcessorService {
 
     /**
      * A drop (stale, no change) still completes the record's pending writes: the redelivery of a change whose
-     * writes failed finds its state applied, and must not leave them behind.
+     * writes failed finds its state applied, and must not leave them behind. They are claimed first (the record's
+     * writing mark over the version read), so that a drain or another drop sending them at the same time never
+     * sends them twice.
+     *
+     * @return empty when another sender claimed them (or the record moved on) since the read: read again
      */
-    private Processed dropped(EventKey event, String reason, SyncLedger.RecordView view, String record, Instant now,
-            Instant deadline, boolean fullSync) {
+    private Optional<Processed> dropped(EventKey event, String reason, SyncLedger.RecordView view, String record,
+            Instant now, Instant deadline, boolean fullSync) {
         return dropped(event, reason, view, record, now, deadline, fullSync, List.of());
     }
 
     /** @param conflicts people's values the drop discards, kept in the drop's own transaction */
-    private Processed dropped(EventKey event, String reason, SyncLedger.RecordView view, String record, Instant now,
-            Instant deadline, boolean fullSync, List<Conflict> conflicts) {
-        // while another change's apply is sending them, they are its to send
-        List<PendingWrite> pending = view.record().busyFor(event.asItemKey(), now) ? List.of()
-                : view.pending().stream().filter(PendingWrite::sendable).toList();
+    private Optional<Processed> dropped(EventKey event, String reason, SyncLedger.RecordView view, String record,
+            Instant now, Instant deadline, boolean fullSync, List<Conflict> conflicts) {
+        // while another change's apply (or a drain) is sending them, they are its to send
+        List<PendingWrite> pending = view.record().busyFor(event.asItemKey(), now) || !view.record().exists()
+                ? List.of() : view.pending().stream().filter(PendingWrite::sendable).toList();
         if (pending.isEmpty()) {
             SyncLedger.Commit commit = ledger.recordDrop(event, "dropped:" + reason, conflicts, now, dedupTtl);
             if (commit instanceof SyncLedger.AlreadyClaimed claimed) {
-                return new Processed(alreadyClaimed(claimed.existing(), record), record);
+                return Optional.of(new Processed(alreadyClaimed(claimed.existing(), record), record));
             }
             if (commit instanceof SyncLedger.Conflict) {
                 // a concurrent delivery of the same event was writing it (a transaction conflict): judge it again
                 throw new ProcessingException("apply-conflict", record, "the drop of " + record
                         + " could not be recorded: another transaction on its event was under way", null);
             }
-            return new Processed(new Outcome.Dropped(reason), record, Writes.NONE, conflicts);
+            return Optional.of(new Processed(new Outcome.Dropped(reason), record, Writes.NONE, conflicts));
+        }
+        // a mark left by a dead delivery of this event (or one whose lease ended) is taken over, and ends with these
+        OptionalLong claimed = ledger.claimWrites(view.record().key(), view.record().version(), event.asItemKey(),
+                deadline.plus(COMPLETION_MARGIN), now);
+        if (claimed.isEmpty()) {
+            return Optional.empty();
         }
         SafetyValves.Session session = valves.session(view);
         List<SyncLedger.WriteResult> results = sender.send(pending, view.record(), deadline, session);
         boolean retry = results.stream().anyMatch(r -> r instanceof SyncLedger.WillRetry);
         List<SyncLedger.ValveCount> counts = SafetyValves.loopEvidence(session.counts(results, record), fullSync);
-        // a mark left by a dead delivery of this event (or one whose lease ended) ends with these writes
         SyncLedger.Completion completion = ledger.complete(retry ? new SyncLedger.NoEvent()
                 : new SyncLedger.Drop(event, "dropped:" + reason, conflicts),
-                view.record().key(), view.record().version(), results, counts, view.record().writing() != null,
-                clock.instant(), dedupTtl);
+                view.record().key(), claimed.getAsLong(), results, counts, true, clock.instant(), dedupTtl);
         session.afterWrites(counts, record);
         drainDue(session, deadline);
         Writes counted = Writes.of(results, 0, 0);
@@ -497,8 +528,8 @@ public class ProcessorService {
             throw new ProcessingException("outbound-retry", record, "pending writes of the record: "
                     + counted.describe() + " (" + firstRetryReason(results) + ")", null);
         }
-        return new Processed(new Outcome.Dropped(reason), record, counted,
-                completion.fateRecorded() ? conflicts : List.of());
+        return Optional.of(new Processed(new Outcome.Dropped(reason), record, counted,
+                completion.fateRecorded() ? conflicts : List.of()));
     }
 
     /**
@@ -672,8 +703,9 @@ public class ProcessorService {
             return Outcome.DUPLICATE;
         }
         // Another delivery applied it and is handing it off now. Not dropped: if that delivery fails, this one must
-        // still be there to retry it. After the visibility timeout the lease has ended one way or the other.
+        // still be there to retry it. It comes back when the lease ends: the event is done by then, or taken over.
         throw new ProcessingException("in-progress-elsewhere", record,
-                "another delivery holds this event until " + existing.leaseExpiresAt(), null);
+                "another delivery holds this event until " + existing.leaseExpiresAt(), null,
+                Optional.ofNullable(existing.leaseExpiresAt()));
     }
 }

@@ -24,9 +24,11 @@ import io.loopfree.sync.domain.ratelimit.RateLimitUsage;
 import io.loopfree.sync.domain.valve.AccountKey;
 import io.loopfree.sync.domain.valve.Breaker;
 import io.loopfree.sync.domain.valve.BreakerRules;
+import io.loopfree.sync.domain.valve.DrainRequest;
 import io.loopfree.sync.domain.valve.LoopDetector;
 import io.loopfree.sync.domain.valve.WindowKey;
 import io.loopfree.sync.ports.BreakerStore;
+import io.loopfree.sync.ports.DrainScheduler;
 import io.loopfree.sync.ports.Metrics;
 import io.loopfree.sync.ports.OutboundProfileRepository;
 import io.loopfree.sync.ports.SyncLedger;
@@ -34,7 +36,8 @@ import io.loopfree.sync.ports.SyncLedger;
 /**
  * The per-account safety valves around every outbound call: the breaker (state in DynamoDB, read with each
  * message: every instance sees an opening at once), the rate-limit headers read on every response, the half-open
- * probe, the loop detector's counters and its metric. One {@link Session} per message (or per drain, or per
+ * probe, the loop detector's counters and its metric; an opening asks for the account's drain at its reopen time
+ * ({@link DrainScheduler}), so the writes it holds go out then. One {@link Session} per message (or per drain, or per
  * reconciler listing) carries what was read and what this instance itself opened meanwhile.
  *
  * <p>For the reconciler's listings: {@link #forAccount} (one read), then {@link Session#admits} before each call
@@ -50,14 +53,16 @@ public class SafetyValves {
     private final OutboundProfileRepository profiles;
     private final Metrics metrics;
     private final SyncMetrics syncMetrics;
+    private final DrainScheduler drains;
     private final Clock clock;
     private final SyncConfig.Valves config;
 
-    public SafetyValves(BreakerStore breakers, OutboundProfileRepository profiles, Metrics metrics, Clock clock,
-            SyncConfig config) {
+    public SafetyValves(BreakerStore breakers, OutboundProfileRepository profiles, Metrics metrics,
+            DrainScheduler drains, Clock clock, SyncConfig config) {
         this.breakers = breakers;
         this.profiles = profiles;
         this.metrics = metrics;
+        this.drains = drains;
         this.syncMetrics = new SyncMetrics(metrics);
         this.clock = clock;
         this.config = config.valves();
@@ -218,8 +223,10 @@ public class SafetyValves {
                 Instant until = BreakerRules.backoff(breaker.trips(), config.backoffBase(), config.backoffMax(),
                         trip.map(BreakerRules.Trip::until), now);
                 String reason = trip.map(BreakerRules.Trip::reason).orElse(BreakerRules.PROBE_FAILED);
-                breakers.open(account, reason, now, until, trip.map(BreakerRules.Trip::usage).orElse(""),
-                        Optional.of(probe));
+                if (breakers.open(account, reason, now, until, trip.map(BreakerRules.Trip::usage).orElse(""),
+                        Optional.of(probe))) {
+                    drains.schedule(new DrainRequest(account, until), now); // the next probe, at the reopen time
+                }
                 known.put(account, breaker.openedUntil(reason, now, until));
                 LOG.warnf("breaker account=%s reopened: the probe failed (HTTP %d, %s) until %s", account.label(),
                         response.status(), reason, until);
@@ -238,6 +245,8 @@ public class SafetyValves {
                 LOG.warnf("breaker account=%s opened reason=%s until=%s usage=\"%s\"", account.label(), reason, until,
                         usage);
                 syncMetrics.breaker(account, Breaker.State.open, reason);
+                // only the instance whose conditional write opened (or extended) it asks: one drain per opening
+                drains.schedule(new DrainRequest(account, until), now);
             }
         }
 

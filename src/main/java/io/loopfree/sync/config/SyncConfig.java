@@ -107,6 +107,12 @@ public interface SyncConfig {
         @WithDefault("60s")
         Duration drainLease();
 
+        /**
+         * The queue that carries an account's drain to its breaker's reopen time (a delayed message; the processing
+         * queue in the template). Unset: the held writes wait for the account's next message or reconciler run.
+         */
+        Optional<String> drainQueueUrl();
+
         Loop loop();
 
         interface Loop {

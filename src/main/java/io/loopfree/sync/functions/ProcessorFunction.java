@@ -16,6 +16,7 @@ import io.loopfree.sync.app.Outcome;
 import io.loopfree.sync.app.ProcessingException;
 import io.loopfree.sync.app.ProcessingMetrics;
 import io.loopfree.sync.app.ProcessorService;
+import io.loopfree.sync.app.Redelivery;
 import io.loopfree.sync.domain.change.ChangeTooLargeException;
 import io.loopfree.sync.domain.envelope.Envelope;
 import io.loopfree.sync.domain.envelope.EnvelopeCodec;
@@ -30,7 +31,8 @@ import io.quarkus.funqy.Funq;
  * request (event id, system, tenant, record, cause) is escaped and bounded. The same values are put in the MDC
  * ({@code eventId}, {@code correlationId}, {@code system}, {@code tenant}, {@code resource}, {@code record},
  * {@code layer}, {@code outcome}, {@code latencyMs}), which the JSON log lines ({@code sync.log.json}) carry as
- * fields. A deterministic failure goes to the dead-letter queue at once ({@link DeadLetters}) and is acknowledged.
+ * fields. A deterministic failure goes to the dead-letter queue at once ({@link DeadLetters}) and is acknowledged; a
+ * failure that says when a retry can succeed brings its message back then ({@link Redelivery}).
  */
 public class ProcessorFunction {
 
@@ -51,6 +53,9 @@ public class ProcessorFunction {
 
     @Inject
     DeadLetters deadLetters;
+
+    @Inject
+    Redelivery redelivery;
 
     @Inject
     Clock clock;
@@ -121,6 +126,8 @@ public class ProcessorFunction {
             LOG.errorf(LINE + " cause=\"%s\"%s", messageId, eventId, system, tenant, record, receiveCount,
                     failed.label(), detail, deadLettered ? " deadLettered=true" : "");
             if (!deadLettered) {
+                // back when a retry can succeed (another delivery's lease ends), not after the visibility timeout
+                e.retryAt().ifPresent(at -> redelivery.at(message.getEventSourceArn(), message.getReceiptHandle(), at));
                 throw e;
             }
         } catch (RuntimeException e) {

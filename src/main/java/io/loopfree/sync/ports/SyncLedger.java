@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import io.loopfree.sync.domain.dedup.Claim;
 import io.loopfree.sync.domain.dedup.DedupEntry;
@@ -159,6 +160,17 @@ public interface SyncLedger {
      */
     Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, List<PendingWrite> writes,
             List<PendingWrite> obsolete, List<Marker> markers, Instant now, Duration ttl);
+
+    /**
+     * Claims the sending of the record's pending writes — one sender per pending write: marks the record
+     * {@link RecordState#writing() writing} by {@code sender} until {@code until}, over {@code version} (the version
+     * the pending writes were read with), unless another sender's mark still holds. The apply that stores pending
+     * writes holds the same mark from its own transaction; a crashed sender's mark ends at {@code until}.
+     *
+     * @return the record's version under the claim (what the completion is conditional on), empty when another
+     *         sender holds it or the record moved on since it was read
+     */
+    OptionalLong claimWrites(RecordKey record, long version, String sender, Instant until, Instant now);
 
     /** The same transaction, with its conflicts' items ({@link ConflictWrites}). */
     default Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, List<PendingWrite> writes,

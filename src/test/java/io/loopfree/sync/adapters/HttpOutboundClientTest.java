@@ -438,7 +438,8 @@ class HttpOutboundClientTest {
                                 }
                                 throw new UnsupportedOperationException("no breaker moves here: " + method.getName());
                             }),
-                    profiles, (name, value, unit, dimensions, properties) -> { }, Clock.systemUTC(), config)
+                    profiles, (name, value, unit, dimensions, properties) -> { }, (request, now) -> { },
+                    Clock.systemUTC(), config)
                     .session(new io.loopfree.sync.ports.SyncLedger.RecordView(record, Map.of(), java.util.List.of()));
             return sender.send(java.util.List.of(pending), record, OutboundStub.soon(), valves).get(0);
         }

@@ -44,7 +44,7 @@ class OutboundSenderTest {
     /** Every account's breaker closed: what a record read with no breaker items gives. */
     private final SafetyValves.Session valves = new SafetyValves(new ClosedBreakers(),
             new io.loopfree.sync.adapters.http.JsonOutboundProfileRepository(Optional.empty()),
-            (name, value, unit, dimensions, properties) -> { }, CLOCK, config())
+            (name, value, unit, dimensions, properties) -> { }, (request, now) -> { }, CLOCK, config())
             .session(new SyncLedger.RecordView(RecordState.absent(record()), Map.of(), List.of()));
 
     @Test

@@ -101,13 +101,13 @@ public final class FanOutBenchmark {
             io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore breakers =
                     new io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore(dynamo, config);
             io.loopfree.sync.app.SafetyValves valves = new io.loopfree.sync.app.SafetyValves(breakers,
-                    new JsonOutboundProfileRepository(Optional.empty()), (name, value, unit, dimensions, properties) -> { }, clock,
-                    config);
+                    new JsonOutboundProfileRepository(Optional.empty()), (name, value, unit, dimensions, properties) -> { },
+                    (drain, now) -> { }, clock, config);
             io.loopfree.sync.app.PendingWrites pending = new io.loopfree.sync.app.PendingWrites(ledger, sender, valves,
                     clock, config);
             ProcessorService processor = new ProcessorService(new ClasspathMappingRepository(config), ledger,
                     new DynamoConnectionRepository(dynamo, new JsonOutboundProfileRepository(Optional.empty()), config, clock), http, sender, valves,
-                    new io.loopfree.sync.app.AccountOperations(breakers, pending, clock, config), clock, config);
+                    new io.loopfree.sync.app.AccountOperations(breakers, pending, (drain, now) -> { }, clock, config), clock, config);
 
             for (Setup setup : List.of(new Setup(1, "sandbox", false), new Setup(2, "sandbox", false),
                     new Setup(5, "sandbox", false), new Setup(2, "sandbox-conditional", true),

@@ -172,11 +172,11 @@ public final class ProcessorBenchmark {
             io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore breakers =
                     new io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore(dynamo, config);
             io.loopfree.sync.app.SafetyValves valves = new io.loopfree.sync.app.SafetyValves(breakers,
-                    profile -> java.util.Optional.empty(), (name, value, unit, dimensions, properties) -> { }, Clock.systemUTC(),
-                    config);
+                    profile -> java.util.Optional.empty(), (name, value, unit, dimensions, properties) -> { },
+                    (drain, now) -> { }, Clock.systemUTC(), config);
             io.loopfree.sync.app.AccountOperations accounts = new io.loopfree.sync.app.AccountOperations(breakers,
                     new io.loopfree.sync.app.PendingWrites(ledger, sender, valves, Clock.systemUTC(), config),
-                    Clock.systemUTC(), config);
+                    (drain, now) -> { }, Clock.systemUTC(), config);
             io.loopfree.sync.ports.ConnectionRepository noConnections = new io.loopfree.sync.ports.ConnectionRepository() {
                 @Override
                 public java.util.Optional<io.loopfree.sync.domain.connection.Connection> find(String tenant,

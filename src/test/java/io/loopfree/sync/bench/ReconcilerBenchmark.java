@@ -178,8 +178,8 @@ public final class ReconcilerBenchmark {
             DynamoSyncLedger ledger = new DynamoSyncLedger(dynamo, config);
             io.loopfree.sync.app.SafetyValves valves = new io.loopfree.sync.app.SafetyValves(
                     new io.loopfree.sync.adapters.dynamodb.DynamoBreakerStore(dynamo, config),
-                    new JsonOutboundProfileRepository(Optional.empty()), (name, value, unit, dimensions, properties) -> { }, clock,
-                    config);
+                    new JsonOutboundProfileRepository(Optional.empty()), (name, value, unit, dimensions, properties) -> { },
+                    (drain, now) -> { }, clock, config);
             SqsEnvelopeQueue queue = new SqsEnvelopeQueue(new io.loopfree.sync.adapters.sqs.SqsSender(sqs, config));
             DynamoWatermarkStore watermarks = new DynamoWatermarkStore(dynamo, config);
             ClasspathMappingRepository mappings = new ClasspathMappingRepository();

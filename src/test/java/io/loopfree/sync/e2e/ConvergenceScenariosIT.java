@@ -1,6 +1,7 @@
 package io.loopfree.sync.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -9,6 +10,8 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +25,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.loopfree.sync.local.DemoSystems;
 import io.loopfree.sync.local.LocalEngine;
+import io.loopfree.sync.local.sandbox.SandboxAudit;
 import io.loopfree.sync.local.sandbox.SandboxConfig;
 import io.loopfree.sync.local.sandbox.SandboxControl;
 import io.loopfree.sync.local.sandbox.SandboxProvider;
@@ -47,7 +51,7 @@ class ConvergenceScenariosIT {
      * would be in SSM.
      */
     static final List<String> TENANTS = List.of("converge", "upsertonly", "appcontract", "converge-hs-create",
-            "converge-hs-late", "converge-hs-heal", "conflicts", "storm-guard",
+            "converge-hs-late", "converge-hs-heal", "conflicts", "ratewindow", "storm-guard",
             "storm-cond");
 
     /** {@code sandbox-upsert-only.json}: the sandbox profile without {@code update}, as a customer might write it. */
@@ -402,5 +406,71 @@ class ConvergenceScenariosIT {
                     .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("CONFLICT#conflicts")))).items())
                     .singleElement().satisfies(conflict -> assertThat(conflict.get("status").s()).isEqualTo("resolved"));
         }
+    }
+
+    /**
+     * Issue 17, part 2: a 429 window on the HubSpot-like CRM while five app edits happen. The CRM answers the first
+     * write 429 with Retry-After 8 s; its breaker holds that write and the next four; at the reopen time the drain
+     * request the opening asked for sends each held write once. Before, two senders (a no-change message and the
+     * account's drain) sent the same held write 40 ms apart, and nothing sent them until the next reconciler run.
+     */
+    @Test
+    void aRateLimitWindowSendsEachHeldWriteOnceAtTheReopenTime() {
+        DemoSystems systems = engine.startSystems(DemoSystems.Spec.tenant("ratewindow")
+                .withSystems(DemoSystems.APP, DemoSystems.RICH));
+        ScenarioRun setup = new ScenarioRun("rate-window-setup", engine, systems, sqs);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(setup.humanCreate(DemoSystems.APP, Map.of("email", "wynn" + i + "@example.com",
+                    "name", "Wynn Dow" + i)).path("id").asText());
+        }
+        setup.awaitQuiet();
+        SandboxProvider crm = systems.sandbox(DemoSystems.RICH);
+        int retryAfterSeconds = 8;
+        crm.control(SandboxControl.fail429(1, retryAfterSeconds));
+
+        ScenarioRun run = new ScenarioRun("429-window", engine, systems, sqs);
+        for (int i = 0; i < ids.size(); i++) {
+            run.humanEdit(DemoSystems.APP, ids.get(i), Map.of("name", "Wynn Windowed" + i));
+        }
+        // the held writes go out at the reopen time, by a delayed message: the queue looks quiet until then
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> run.writes(DemoSystems.RICH) >= ids.size());
+        run.awaitQuiet();
+
+        List<SandboxAudit.Write> engineRequests = crm.audit().writes().stream()
+                .filter(w -> "engine".equals(w.by())).toList();
+        SandboxAudit.Write limited = engineRequests.stream().filter(w -> w.status() == 429).reduce((a, b) -> b)
+                .orElseThrow();
+        Instant limitedAt = Instant.parse(limited.at());
+        Instant reopenAt = limitedAt.plusSeconds(retryAfterSeconds);
+        List<Instant> after429 = engineRequests.subList(engineRequests.indexOf(limited) + 1, engineRequests.size())
+                .stream().map(w -> Instant.parse(w.at())).toList();
+        // the other instance's write may already have been on its way (it read the breaker closed): not held
+        List<Instant> inFlight = after429.stream().filter(at -> at.isBefore(limitedAt.plusSeconds(1))).toList();
+        List<Instant> heldOut = after429.stream().filter(at -> !inFlight.contains(at)).toList();
+        long lastOutAfterReopenMs = Duration.between(reopenAt, heldOut.stream().max(Instant::compareTo).orElseThrow())
+                .toMillis();
+        long firstOutAfterReopenMs = Duration.between(reopenAt, heldOut.stream().min(Instant::compareTo).orElseThrow())
+                .toMillis();
+
+        String figures = run.finish(ids.size());
+        System.out.printf("scenario=429-window held_writes=%d in_flight_at_the_429=%d first_out_after_reopen_ms=%d"
+                + " last_out_after_reopen_ms=%d%n", heldOut.size(), inFlight.size(), firstOutAfterReopenMs,
+                lastOutAfterReopenMs);
+        assertThat(figures).contains("double_sends=0");
+        assertThat(run.writes(DemoSystems.RICH)).as("writes to the CRM = the edits that changed something")
+                .isEqualTo(ids.size());
+        assertThat(run.writes(DemoSystems.APP)).as("nothing written back to the app").isZero();
+        assertThat(run.writesPerRecord(DemoSystems.RICH)).as("each held write once").hasSize(ids.size())
+                .allSatisfy((record, writes) -> assertThat(writes).isEqualTo(1));
+        assertThat(run.doubleSends()).as("double sends").isZero();
+        assertThat(heldOut.size() + inFlight.size()).as("every request after the 429 a write that was held, or one"
+                + " already on its way").isEqualTo(ids.size());
+        assertThat(firstOutAfterReopenMs).as("nothing held goes out before the reopen time").isGreaterThanOrEqualTo(-100);
+        assertThat(lastOutAfterReopenMs).as("held writes out at most 2 s after the reopen time")
+                .isLessThanOrEqualTo(2_000);
+        ids.forEach(id -> run.assertConverged(DemoSystems.APP, id));
+        assertThat(run.latestEditWon()).isEqualTo(new ScenarioRun.LatestEditWon(ids.size(), ids.size()));
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -81,6 +82,11 @@ public class FailureInjectingLedger implements SyncLedger {
             throw new IllegalStateException("injected failure: state table unavailable");
         }
         return real.apply(event, next, claim, recordLabel, writes, obsolete, markers, now, ttl);
+    }
+
+    @Override
+    public OptionalLong claimWrites(RecordKey record, long version, String sender, Instant until, Instant now) {
+        return real.claimWrites(record, version, sender, until, now);
     }
 
     @Override

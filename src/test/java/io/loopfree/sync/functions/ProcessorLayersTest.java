@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 
 import jakarta.inject.Inject;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -312,6 +313,52 @@ class ProcessorLayersTest extends FunctionTestSupport {
             assertThat(metrics.count("applied")).isEqualTo(applied + 1);
             assertThat(eventItem("EVENT#app#acme#msg_redrive_fail_once").get("outcome").s()).isEqualTo("applied");
             assertThat(stateItem("RECORD#acme#contact#app:c_redrive")).isNotEmpty();
+        }
+    }
+
+    @Test
+    void aDuplicateThatFindsItsEventInProgressElsewhereComesBackWhenTheLeaseEndsNotAfterTheVisibilityTimeout() {
+        try (SqsClient sqs = sqs()) {
+            // a queue whose visibility timeout (60 s) is far from the lease's end (5 s)
+            SyncResources.Queues queues = SyncResources.createQueues(sqs, "loopfree-processor-lease", 5,
+                    Duration.ofSeconds(60));
+            String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(queues.queueUrl())
+                    .attributeNames(software.amazon.awssdk.services.sqs.model.QueueAttributeName.QUEUE_ARN))
+                    .attributes().get(software.amazon.awssdk.services.sqs.model.QueueAttributeName.QUEUE_ARN);
+            Envelope envelope = envelopes(fixture("scenario-duplicate.json"), "msg_dup_01", "msg_dup_leased", "c_dup",
+                    "c_dup_leased").get(0);
+            // the original delivery applied it and holds it for 5 more seconds (as the apply transaction leaves it)
+            try (DynamoDbClient dynamo = dynamo()) {
+                Map<String, AttributeValue> item = new HashMap<>();
+                item.put("pk", AttributeValue.fromS("EVENT#app#acme#msg_dup_leased"));
+                item.put("type", AttributeValue.fromS("DEDUP"));
+                item.put("status", AttributeValue.fromS("IN_PROGRESS"));
+                item.put("claimToken", AttributeValue.fromS("the-original-delivery"));
+                item.put("leaseExpiresAt", AttributeValue.fromN(Long.toString(Fixtures.REPLAYED_AT.getEpochSecond() + 5)));
+                item.put("expiresAt", AttributeValue.fromN(Long.toString(Fixtures.REPLAYED_AT.plus(Duration.ofDays(3650))
+                        .getEpochSecond()))); // beyond DynamoDB Local's sweeper, which runs on the wall clock
+                dynamo.putItem(b -> b.tableName(SyncResources.EVENTS_TABLE).item(item));
+            }
+            sqs.sendMessage(b -> b.queueUrl(queues.queueUrl()).messageBody(EnvelopeCodec.encode(envelope)));
+            List<Message> duplicate = receive(sqs, queues.queueUrl(), 1);
+            long receivedAt = System.nanoTime();
+            assertThat(duplicate).hasSize(1);
+
+            List<String> failed = invoke(SqsEvents.of(duplicate, queueArn))
+                    .getList("batchItemFailures.itemIdentifier", String.class);
+            assertThat(failed).as("failed:in-progress-elsewhere: retried, not dropped")
+                    .containsExactly(duplicate.get(0).messageId());
+
+            List<Message> back = Awaitility.await().atMost(Duration.ofSeconds(25))
+                    .until(() -> receive(sqs, queues.queueUrl(), 1), messages -> !messages.isEmpty());
+            long backAfterMs = (System.nanoTime() - receivedAt) / 1_000_000;
+            assertThat(back).singleElement().satisfies(m -> assertThat(m.messageId())
+                    .isEqualTo(duplicate.get(0).messageId()));
+            assertThat(backAfterMs).as("when the lease ends (5 s after it was received), not after the visibility"
+                    + " timeout (60 s)").isGreaterThanOrEqualTo(5_000);
+            System.out.printf("FIGURE in-progress duplicate: back %d ms after it was received (lease ends after 5 s,"
+                    + " visibility timeout 60 s)%n", backAfterMs);
+            sqs.deleteMessage(b -> b.queueUrl(queues.queueUrl()).receiptHandle(back.get(0).receiptHandle()));
         }
     }
 

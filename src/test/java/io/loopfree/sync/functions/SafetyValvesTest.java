@@ -2,6 +2,7 @@ package io.loopfree.sync.functions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,14 +12,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.inject.Inject;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,12 +38,22 @@ import io.loopfree.sync.app.PendingWrites;
 import io.loopfree.sync.app.ProcessorService;
 import io.loopfree.sync.app.SafetyValves;
 import io.loopfree.sync.config.SyncConfig;
+import io.loopfree.sync.domain.change.FieldType;
+import io.loopfree.sync.domain.envelope.Envelope;
+import io.loopfree.sync.domain.envelope.EnvelopeCodec;
+import io.loopfree.sync.domain.outbound.OutboundResponse;
+import io.loopfree.sync.domain.outbound.OutboundTarget;
+import io.loopfree.sync.domain.outbound.OutboundWrite;
+import io.loopfree.sync.domain.reconcile.ListedEnvelope;
+import io.loopfree.sync.domain.reconcile.ReconcileJob;
 import io.loopfree.sync.domain.valve.AccountKey;
+import io.loopfree.sync.domain.valve.DrainRequest;
 import io.loopfree.sync.local.sandbox.RateLimitHeaders;
 import io.loopfree.sync.local.sandbox.SandboxAudit;
 import io.loopfree.sync.local.sandbox.SandboxConfig;
 import io.loopfree.sync.local.sandbox.SandboxControl;
 import io.loopfree.sync.ports.ConnectionRepository;
+import io.loopfree.sync.ports.DrainScheduler;
 import io.loopfree.sync.ports.MappingRepository;
 import io.loopfree.sync.ports.Metrics;
 import io.loopfree.sync.ports.OutboundClient;
@@ -46,10 +62,15 @@ import io.loopfree.sync.support.Fixtures;
 import io.loopfree.sync.support.FunctionTestSupport;
 import io.loopfree.sync.support.Profiles;
 import io.loopfree.sync.support.SyncResources;
+import io.loopfree.sync.support.TestBackends;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The per-account safety valves end to end: live sandbox systems, their webhooks handed to the processor through
@@ -63,6 +84,7 @@ class SafetyValvesTest extends FunctionTestSupport {
 
     private static final AtomicInteger TENANTS = new AtomicInteger();
     private static final int MAX_TENANTS = 20;
+    static final String DRAINS_QUEUE = "loopfree-valves-drains";
 
     /** As FanOutTest's profile, with a loop detector that trips at 5 × 4 writes in a window. */
     public static class Valves extends Profiles.Processor {
@@ -74,6 +96,9 @@ class SafetyValvesTest extends FunctionTestSupport {
             config.put("sync.markers.ttl", "3650d");
             config.put("sync.valves.loop.floor", "4");
             config.put("sync.valves.loop.window", "3650d"); // one window for the whole test: TTLs beyond the sweeper
+            // the drains at the breakers' reopen times go to a queue of their own, read by these tests only
+            config.put("sync.valves.drain-queue-url", TestBackends.embedded().sqs()
+                    .createQueue(b -> b.queueName(DRAINS_QUEUE)).queueUrl());
             for (int i = 1; i <= MAX_TENANTS; i++) {
                 for (String system : List.of(SandboxWorld.APP, SandboxWorld.RICH, SandboxWorld.SKINNY)) {
                     config.put("webhook-secrets." + system + ".valve" + i + ".outbound-token", SandboxWorld.ENGINE_TOKEN);
@@ -102,6 +127,8 @@ class SafetyValvesTest extends FunctionTestSupport {
     DynamoDbClient dynamoClient;
     @Inject
     AccountOperations operations;
+    @Inject
+    DrainScheduler drains;
 
     private SandboxWorld world;
 
@@ -129,15 +156,21 @@ class SafetyValvesTest extends FunctionTestSupport {
         final List<String> metrics = new ArrayList<>();
 
         Instance(Instant at) {
+            this(at, outbound);
+        }
+
+        /** @param client how this instance calls the systems (the real HTTP client, or one that holds its writes) */
+        Instance(Instant at, OutboundClient client) {
             Clock clock = Clock.fixed(at, ZoneOffset.UTC);
             DynamoSyncLedger ledger = new DynamoSyncLedger(dynamoClient, config);
             breakers = new DynamoBreakerStore(dynamoClient, config);
             Metrics sink = (name, value, unit, dimensions, properties) -> metrics.add(name + "=" + (long) value);
-            valves = new SafetyValves(breakers, profiles, sink, clock, config);
-            OutboundSender sender = new OutboundSender(outbound, profiles, new io.loopfree.sync.app.SyncMetrics(sink), clock, config);
-            accounts = new AccountOperations(breakers, new PendingWrites(ledger, sender, valves, clock, config), clock,
-                    config);
-            processor = new ProcessorService(mappings, ledger, connections, outbound, sender, valves, accounts, clock,
+            valves = new SafetyValves(breakers, profiles, sink, drains, clock, config);
+            OutboundSender sender = new OutboundSender(client, profiles, new io.loopfree.sync.app.SyncMetrics(sink),
+                    clock, config);
+            accounts = new AccountOperations(breakers, new PendingWrites(ledger, sender, valves, clock, config), drains,
+                    clock, config);
+            processor = new ProcessorService(mappings, ledger, connections, client, sender, valves, accounts, clock,
                     config);
         }
 
@@ -411,6 +444,231 @@ class SafetyValvesTest extends FunctionTestSupport {
         assertThat(w.rich.records("contact")).hasSize(10);
         System.out.printf("FIGURE long window: %d changes, messages failed (would be dead-lettered): %d, lost: %d%n",
                 deliveries.size(), failures.size(), 10 - w.rich.records("contact").size());
+    }
+
+    @Test
+    void twoSendersRacingForOnePendingWriteSendItOnce() throws Exception {
+        SandboxWorld w = world(c -> c);
+        AccountKey rich = account(SandboxWorld.RICH);
+        console(rich, true); // paused in the console: the write to it waits in the outbox
+        String appId = w.app.humanCreate("contact", Map.of("email", "race@example.com", "name", "Ray Ce"))
+                .path("id").asText();
+        assertThat(pump()).isEmpty();
+        assertThat(outbox(w)).hasSize(1);
+        console(rich, false); // lifted in the console: closed, one held write that nobody has sent yet
+
+        // two instances at once: the reconciler's listing of the record ends no-change, which sends the record's
+        // pending writes; the reconciler's run drains the account. Each write to the account waits for a second one.
+        Rendezvous rendezvous = new Rendezvous(outbound, SandboxWorld.RICH);
+        Instant later = Fixtures.REPLAYED_AT.plusSeconds(5);
+        Instance a = new Instance(later, rendezvous);
+        Instance b = new Instance(later, rendezvous);
+        SandboxWorld.Delivery listing = listed(w, SandboxWorld.APP, appId);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<List<String>> noChange = pool.submit(() -> a.process(List.of(listing)));
+            Future<PendingWrites.Drained> drain = pool.submit(() -> b.accounts.drainAccount(rich,
+                    later.plusSeconds(20)));
+            assertThat(noChange.get()).isEmpty();
+            drain.get();
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(w.engineWrites(SandboxWorld.RICH)).as("one HTTP write: one sender").singleElement()
+                .satisfies(x -> {
+                    assertThat(x.status()).isLessThan(300);
+                    assertThat(x.replayed()).isFalse();
+                });
+        assertThat(w.only(SandboxWorld.RICH).path("email").asText()).isEqualTo("race@example.com");
+        assertThat(outbox(w)).isEmpty();
+        assertThat(stateItem("RECORD#" + w.tenant + "#contact#app:" + appId, "STATE"))
+                .as("the claim's mark ended with its completion").doesNotContainKey("writing");
+        assertThat(a.process(w.take())).as("its echo dies").isEmpty();
+    }
+
+    @Test
+    void aRateLimitWindowWithEditsDuringItSendsEachHeldWriteOnceAtTheReopenTime() throws Exception {
+        SandboxWorld w = world(c -> c);
+        AccountKey rich = account(SandboxWorld.RICH);
+        // what Lambda's event source mapping does: poll the queue, so a delayed message is seen when it is due
+        ExecutorService poller = Executors.newSingleThreadExecutor();
+        Future<Arrival> arrival = poller.submit(() -> Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> drainRequest(rich), Optional::isPresent).get());
+        w.rich.control(SandboxControl.fail429(1, 2));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(w.app.humanCreate("contact", Map.of("email", "window" + i + "@example.com", "name", "Win Dow" + i))
+                    .path("id").asText());
+        }
+        assertThat(pump()).isEmpty();
+        // edits during the window: the held write of each record is replaced by one with its newest values
+        w.app.humanEdit("contact", ids.get(0), Map.of("name", "Winnie Dow0"));
+        w.app.humanEdit("contact", ids.get(1), Map.of("email", "window1b@example.com"));
+        assertThat(pump()).isEmpty();
+        assertThat(w.engineWrites(SandboxWorld.RICH)).as("one 429, then nothing while it is open").hasSize(1);
+        assertThat(outbox(w)).hasSize(3);
+        Instant reopenAt = Instant.ofEpochSecond(Long.parseLong(breaker(rich).get("reopenAtEpoch").n()));
+
+        // the instance whose 429 opened the breaker asked for the account's drain at the reopen time
+        Arrival request;
+        try {
+            request = arrival.get();
+        } finally {
+            poller.shutdownNow();
+        }
+        long delayedMs = request.receivedAtMillis()
+                - Long.parseLong(request.message().attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP));
+        Envelope drain = EnvelopeCodec.decode(request.message().body());
+        assertThat(DrainRequest.read(drain)).hasValueSatisfying(r -> {
+            assertThat(r.account()).isEqualTo(rich);
+            assertThat(r.dueAt()).isEqualTo(Fixtures.REPLAYED_AT.plusSeconds(2));
+        });
+        assertThat(delayedMs).as("delivered at the reopen time (Retry-After: 2), not on the next schedule")
+                .isBetween(1_900L, 4_000L);
+
+        // at the reopen time: the drain request on one instance, a no-change of one of the records on another
+        Rendezvous rendezvous = new Rendezvous(outbound, SandboxWorld.RICH);
+        Instance c = new Instance(reopenAt, rendezvous);
+        Instance d = new Instance(reopenAt, rendezvous);
+        SandboxWorld.Delivery listing = listed(w, SandboxWorld.APP, ids.get(0));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<List<String>> drained = pool.submit(() -> c.process(List.of(
+                    new SandboxWorld.Delivery(SandboxWorld.RICH, drain.eventId(), drain))));
+            Future<List<String>> noChange = pool.submit(() -> d.process(List.of(listing)));
+            assertThat(drained.get()).isEmpty();
+            assertThat(noChange.get()).isEmpty();
+        } finally {
+            pool.shutdownNow();
+        }
+
+        List<SandboxAudit.Write> sent = w.engineWrites(SandboxWorld.RICH).stream().skip(1).toList();
+        assertThat(sent).as("each held write sent once, none that changes nothing").hasSize(3)
+                .allSatisfy(x -> {
+                    assertThat(x.status()).isLessThan(300);
+                    assertThat(x.replayed()).isFalse();
+                });
+        assertThat(sent.stream().map(SandboxAudit.Write::recordId).distinct()).hasSize(3);
+        assertThat(outbox(w)).isEmpty();
+        assertThat(breaker(rich).get("state").s()).isEqualTo("closed");
+        Map<String, String> emails = new HashMap<>();
+        w.rich.records("contact").forEach(r -> emails.put(r.path("email").asText(), r.path("firstname").asText()));
+        assertThat(emails).containsEntry("window0@example.com", "Winnie").containsEntry("window1b@example.com", "Win")
+                .containsKey("window2@example.com");
+        assertThat(c.process(w.take())).as("their echoes die").isEmpty();
+        System.out.printf("FIGURE 429 window: Retry-After 2 s, 5 edits (3 records): held writes sent %d (once each),"
+                + " replays 0; drain request delivered %d ms after the 429%n", sent.size(), delayedMs);
+    }
+
+    @Test
+    void aDrainRequestThatIsNotDueYetIsAskedAgainForTheRestOfTheWait() {
+        SandboxWorld w = world(c -> c);
+        AccountKey rich = account(SandboxWorld.RICH);
+        DrainRequest request = new DrainRequest(rich, Fixtures.REPLAYED_AT.plus(Duration.ofHours(2)));
+        Envelope envelope = request.envelope(Fixtures.REPLAYED_AT);
+        long delayed = delayedOnDrainsQueue();
+
+        Instance a = new Instance(Fixtures.REPLAYED_AT.plusSeconds(900));
+        assertThat(a.process(List.of(new SandboxWorld.Delivery(SandboxWorld.RICH, envelope.eventId(), envelope))))
+                .isEmpty();
+        assertThat(delayedOnDrainsQueue()).as("the next step of a wait longer than one message delay")
+                .isEqualTo(delayed + 1);
+        assertThat(w.engineWrites(SandboxWorld.RICH)).isEmpty();
+    }
+
+    // --- helpers ---
+
+    /**
+     * Holds each write to one system until a second write to it arrives, or 3 s pass: two senders that both send
+     * a write are caught doing it at the same time; a sole sender goes on after the wait.
+     */
+    static final class Rendezvous implements OutboundClient {
+        private final OutboundClient real;
+        private final String system;
+        private final CyclicBarrier barrier = new CyclicBarrier(2);
+
+        Rendezvous(OutboundClient real, String system) {
+            this.real = real;
+            this.system = system;
+        }
+
+        @Override
+        public OutboundResponse write(OutboundWrite write, Optional<Instant> lastSeen, Instant deadline) {
+            if (write.target().system().equals(system)) {
+                try {
+                    barrier.await(3, TimeUnit.SECONDS);
+                } catch (BrokenBarrierException | TimeoutException alone) {
+                    // no second sender: go on
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return real.write(write, lastSeen, deadline);
+        }
+
+        @Override
+        public OutboundResponse fetch(OutboundTarget target, String resource, String recordId, Instant deadline) {
+            return real.fetch(target, resource, recordId, deadline);
+        }
+
+        @Override
+        public PageResult list(OutboundTarget target, String resource, Instant since, Optional<String> cursor,
+                Instant deadline) {
+            return real.list(target, resource, since, cursor, deadline);
+        }
+    }
+
+    /** A record as the reconciler lists it from its system: unchanged, it ends no-change (and sends what is pending). */
+    private static SandboxWorld.Delivery listed(SandboxWorld w, String system, String recordId) {
+        JsonNode record = w.sandbox(system).record("contact", recordId).orElseThrow();
+        Instant updatedAt = Instant.parse(record.path("updated_at").asText());
+        Envelope envelope = ListedEnvelope.of(new ReconcileJob(w.tenant, system, system, "contact"), recordId,
+                updatedAt, FieldType.formatInstant(updatedAt), Fixtures.REPLAYED_AT,
+                record.toString().getBytes(StandardCharsets.UTF_8));
+        return new SandboxWorld.Delivery(system, envelope.eventId(), envelope);
+    }
+
+    /** The operator's pause switch, flipped in the console (the item's other attributes stay). */
+    private static void console(AccountKey account, boolean paused) {
+        try (DynamoDbClient dynamo = dynamo()) {
+            dynamo.updateItem(b -> b.tableName(SyncResources.STATE_TABLE)
+                    .key(Map.of("pk", AttributeValue.fromS("BREAKER#" + account.label()),
+                            "sk", AttributeValue.fromS("BREAKER")))
+                    .updateExpression("SET paused = :paused")
+                    .expressionAttributeValues(Map.of(":paused", AttributeValue.fromBool(paused))));
+        }
+    }
+
+    /** A message, and when it was received. */
+    record Arrival(Message message, long receivedAtMillis) {
+    }
+
+    /** The drain request for the account, once it is visible on the drains queue (taken off it). */
+    private Optional<Arrival> drainRequest(AccountKey account) {
+        try (SqsClient sqs = sqs()) {
+            String url = config.valves().drainQueueUrl().orElseThrow();
+            List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)
+                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
+            long receivedAt = System.currentTimeMillis();
+            for (Message message : messages) {
+                sqs.deleteMessage(b -> b.queueUrl(url).receiptHandle(message.receiptHandle()));
+                Optional<DrainRequest> request = DrainRequest.read(EnvelopeCodec.decode(message.body()));
+                if (request.isPresent() && request.get().account().equals(account)) {
+                    // other tests' requests are taken off too: nobody else reads them
+                    return Optional.of(new Arrival(message, receivedAt));
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    private long delayedOnDrainsQueue() {
+        try (SqsClient sqs = sqs()) {
+            return Long.parseLong(sqs.getQueueAttributes(b -> b.queueUrl(config.valves().drainQueueUrl().orElseThrow())
+                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes()
+                    .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED));
+        }
     }
 
     // --- helpers ---

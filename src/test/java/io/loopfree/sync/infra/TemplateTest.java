@@ -42,7 +42,7 @@ import io.quarkus.runtime.configuration.DurationConverter;
 class TemplateTest {
 
     /** Every environment variable a function may get: the names the code reads, plus Quarkus' native switch. */
-    static final Set<String> KNOWN_ENV = Set.of("QUARKUS_FUNQY_EXPORT", "SYNC_QUEUE_URL", "SYNC_TABLES_EVENTS",
+    static final Set<String> KNOWN_ENV = Set.of("QUARKUS_FUNQY_EXPORT", "SYNC_QUEUE_URL", "SYNC_VALVES_DRAIN_QUEUE_URL", "SYNC_TABLES_EVENTS",
             "SYNC_TABLES_STATE", "SYNC_DEDUP_TTL", "SYNC_MARKERS_TTL", "SYNC_RECONCILER_JOBS", "SYNC_SECRETS_SSM_PREFIX",
             "SYNC_SECRETS_SOURCE", "SYNC_RECONCILER_TIME_BUDGET", "SYNC_DEAD_LETTER_QUEUE_URL", "SYNC_LOG_JSON", "QUARKUS_LOG_CONSOLE_FORMAT",
             "SYNC_RELAY_TENANTS",
@@ -99,9 +99,10 @@ class TemplateTest {
                         "SYNC_SECRETS_SOURCE", "SYNC_SECRETS_SSM_PREFIX", "SYNC_LOG_JSON", "QUARKUS_LOG_CONSOLE_FORMAT"),
                 "ProcessorFunction", Set.of("QUARKUS_FUNQY_EXPORT", "DISABLE_SIGNAL_HANDLERS", "SYNC_TABLES_EVENTS",
                         "SYNC_TABLES_STATE", "SYNC_DEDUP_TTL", "SYNC_MARKERS_TTL", "SYNC_SECRETS_SOURCE",
-                        "SYNC_SECRETS_SSM_PREFIX", "SYNC_DEAD_LETTER_QUEUE_URL", "SYNC_LOG_JSON",
+                        "SYNC_SECRETS_SSM_PREFIX", "SYNC_DEAD_LETTER_QUEUE_URL", "SYNC_VALVES_DRAIN_QUEUE_URL", "SYNC_LOG_JSON",
                         "QUARKUS_LOG_CONSOLE_FORMAT"),
                 "ReconcilerFunction", Set.of("QUARKUS_FUNQY_EXPORT", "DISABLE_SIGNAL_HANDLERS", "SYNC_QUEUE_URL",
+                        "SYNC_VALVES_DRAIN_QUEUE_URL",
                         "SYNC_TABLES_STATE", "SYNC_RECONCILER_JOBS", "SYNC_RECONCILER_TIME_BUDGET",
                         "SYNC_SECRETS_SOURCE", "SYNC_SECRETS_SSM_PREFIX", "SYNC_LOG_JSON", "QUARKUS_LOG_CONSOLE_FORMAT"),
                 "RelayFunction", Set.of("QUARKUS_FUNQY_EXPORT", "DISABLE_SIGNAL_HANDLERS", "SYNC_QUEUE_URL",
@@ -129,6 +130,10 @@ class TemplateTest {
         assertThat(environment("ReconcilerFunction").get("SYNC_QUEUE_URL")).isEqualTo(ref("SyncQueue"));
         assertThat(environment("RelayFunction").get("SYNC_QUEUE_URL")).isEqualTo(ref("SyncQueue"));
         assertThat(environment("RelayFunction").get("SYNC_RELAY_TENANTS")).isEqualTo(ref("SalesforceOrgTenants"));
+        for (String function : List.of("ProcessorFunction", "ReconcilerFunction")) {
+            assertThat(environment(function).get("SYNC_VALVES_DRAIN_QUEUE_URL"))
+                    .as("an account's drain at its breaker's reopen time, on the sync queue").isEqualTo(ref("SyncQueue"));
+        }
         assertThat(environment("ProcessorFunction").get("SYNC_DEAD_LETTER_QUEUE_URL")).as("deterministic failures")
                 .isEqualTo(ref("DeadLetterQueue"));
         for (String function : expected.keySet()) {
@@ -313,7 +318,9 @@ class TemplateTest {
         Map<String, Set<String>> processor = new LinkedHashMap<>();
         processor.put("logs:CreateLogStream", Set.of("ProcessorLogGroup.Arn"));
         processor.put("logs:PutLogEvents", Set.of("ProcessorLogGroup.Arn"));
-        for (String action : List.of("ReceiveMessage", "DeleteMessage", "GetQueueAttributes", "ChangeMessageVisibility")) {
+        // ChangeMessageVisibility and GetQueueUrl: an in-progress duplicate comes back when the lease ends
+        for (String action : List.of("ReceiveMessage", "DeleteMessage", "GetQueueAttributes", "ChangeMessageVisibility",
+                "GetQueueUrl")) {
             processor.put("sqs:" + action, Set.of("SyncQueue.Arn"));
         }
         for (String action : List.of("BatchGetItem", "GetItem", "PutItem", "UpdateItem", "DeleteItem",
@@ -321,7 +328,8 @@ class TemplateTest {
             processor.put("dynamodb:" + action, tables);
         }
         processor.put("dynamodb:Query", Set.of("StateTable.Arn")); // an account's outbox, drained (safety valves)
-        processor.put("sqs:SendMessage", Set.of("DeadLetterQueue.Arn")); // deterministic failures, at once
+        // deterministic failures, at once; an account's drain at its breaker's reopen time, delayed
+        processor.put("sqs:SendMessage", Set.of("DeadLetterQueue.Arn", "SyncQueue.Arn"));
         processor.put("ssm:GetParameter", Set.of(ssmPath("/*/*/outbound-*")));
         processor.put("kms:Decrypt", Set.of("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*"));
         assertThat(grants("ProcessorRole")).isEqualTo(processor);

@@ -212,6 +212,7 @@ public final class LocalEngine implements AutoCloseable {
         environment.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", aws.dynamoEndpoint().toString());
         environment.put("QUARKUS_SQS_ENDPOINT_OVERRIDE", aws.sqsEndpoint().toString());
         environment.put("SYNC_QUEUE_URL", queues.queueUrl());
+        environment.put("SYNC_VALVES_DRAIN_QUEUE_URL", queues.queueUrl()); // as the template: drains at reopen times
         // as the template: deterministic failures go to the dead-letter queue at once, not after maxReceiveCount
         environment.put("SYNC_DEAD_LETTER_QUEUE_URL", queues.dlqUrl());
         environment.put("SYNC_TABLES_EVENTS", SyncResources.EVENTS_TABLE);

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -53,6 +54,7 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * dedup item as DONE;</li>
  * <li>{@link #apply}: one TransactWriteItems — the record's state at the version read, the dedup item as
  * IN_PROGRESS under our claim, the pending writes and their markers;</li>
+ * <li>{@link #claimWrites}: one conditional UpdateItem of the record (its {@code writing} mark);</li>
  * <li>{@link #complete}: one TransactWriteItems — outbox items removed or updated (each conditional on its token),
  * the targets' states on the record (conditional on the planned version), links, the event's fate;</li>
  * <li>{@link #release}: one conditional DeleteItem.</li>
@@ -270,6 +272,16 @@ public class DynamoSyncLedger implements SyncLedger {
         items.add(TransactWriteItem.builder()
                 .put(claimablePut(DedupItemMapper.inProgress(event, claim, recordLabel, now, now.plus(ttl)), now)).build());
         return transact(items, "record version");
+    }
+
+    @Override
+    public OptionalLong claimWrites(RecordKey record, long version, String sender, Instant until, Instant now) {
+        try {
+            dynamo.updateItem(RecordStateItemMapper.markWriting(stateTable, record, version, sender, until, now));
+            return OptionalLong.of(version + 1);
+        } catch (ConditionalCheckFailedException taken) {
+            return OptionalLong.empty();
+        }
     }
 
     @Override

@@ -18,6 +18,7 @@ import io.loopfree.sync.domain.state.RecordKey;
 import io.loopfree.sync.domain.state.RecordState;
 import io.loopfree.sync.domain.state.SystemState;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
  * One record's sync state (state table, never expires): one item per record, a map per system, fields as
@@ -52,6 +53,31 @@ final class RecordStateItemMapper {
 
     static Map<String, AttributeValue> key(RecordKey key) {
         return Map.of(PK, AttributeValue.fromS(key.asItemKey()), SK, AttributeValue.fromS(SK_STATE));
+    }
+
+    /**
+     * The claim every sender of a record's pending writes takes before it sends them (an apply takes it in its own
+     * transaction): {@code writing={event=<sender>, until=…}} over the version read, unless another sender's mark
+     * still holds (the sender's own mark, left by a dead delivery of the same event, is taken over). The version
+     * moves on, so an apply decided on the version before fails its condition, reads again and waits for these
+     * writes; and the pending writes read with that version are the ones to send.
+     */
+    static UpdateItemRequest markWriting(String table, RecordKey key, long version, String sender, Instant until,
+            Instant now) {
+        return UpdateItemRequest.builder().tableName(table).key(key(key))
+                .updateExpression("SET #writing = :writing, #updatedAt = :now ADD #version :one")
+                .conditionExpression(AT_VERSION
+                        + " AND (attribute_not_exists(#writing) OR #writing.#until <= :now OR #writing.#event = :sender)")
+                .expressionAttributeNames(Map.of("#writing", WRITING, "#updatedAt", "updatedAt", "#version", VERSION,
+                        "#until", "until", "#event", "event"))
+                .expressionAttributeValues(Map.of(
+                        ":writing", AttributeValue.fromM(Map.of("event", s(sender), "until",
+                                s(IsoTimestamps.format(until)))),
+                        ":now", s(IsoTimestamps.format(now)),
+                        ":one", AttributeValue.fromN("1"),
+                        ":expected", AttributeValue.fromN(Long.toString(version)),
+                        ":sender", s(sender)))
+                .build();
     }
 
     static Map<String, AttributeValue> toItem(RecordState state, String lastSystem, Instant now) {
