@@ -71,6 +71,8 @@ class LoopTestShippedProfilesTest extends FunctionTestSupport {
     /** The layer each shipped profile's echo must die at; a profile missing here fails the test. */
     private static final Map<String, String> EXPECTED = Map.of(
             "sandbox", "marker",            // skinny, no actor, tag stripped, normalized: only the marker knows
+            "sandbox-conditional", "marker", // the same, its updates conditional (If-Match)
+            "sandbox-guard-read", "marker", // the same, a guard read before each update
             "app", "change-agent",          // the app contract echoes X-Change-Agent
             "hubspot-contacts", "actor",    // sourceId = our app id
             "salesforce-contacts", "change-agent", // relayed CDC: changeOrigin carries our client=<change agent>

@@ -104,7 +104,8 @@ public record ProviderBehaviour(
 
     /** The profiles a behaviour is shipped for (the loop test's CI runs each). */
     public static List<String> shippedProfiles() {
-        return List.of("sandbox", "app", "hubspot-contacts", "salesforce-contacts", "stripe-customers", "smartsheet-rows");
+        return List.of("sandbox", "sandbox-conditional", "sandbox-guard-read", "app", "hubspot-contacts",
+                "salesforce-contacts", "stripe-customers", "smartsheet-rows");
     }
 
     public static ProviderBehaviour read(Path file) {
