@@ -68,6 +68,7 @@ public final class ScenarioRun {
     private final Map<String, Integer> webhooksBefore = new TreeMap<>();
     private final Map<String, Integer> recordsBefore = new TreeMap<>();
     private final int conflictsBefore;
+    private final Instant started = Instant.now();
     private final List<Instant> humanEdits = new ArrayList<>();
     private final List<HumanEdit> edits = new ArrayList<>();
     private int humanCreates;
@@ -421,6 +422,50 @@ public final class ScenarioRun {
     /** Conflict items the engine kept for this tenant since the scenario began (human values that lost). */
     public int conflicts() {
         return conflictItems() - conflictsBefore;
+    }
+
+    /**
+     * The conflict items kept since the scenario began that are not a person's value lost to another person's: each
+     * must name, as its loser and as its winner, a human edit this scenario made (its record, field, system, value
+     * and time, by the provider's clock), in two different systems, within the item's window of each other.
+     * Described, for an assertion's message.
+     */
+    public List<String> conflictsNotBetweenPeople() {
+        List<HumanEdit> all;
+        synchronized (this) {
+            all = List.copyOf(edits);
+        }
+        List<String> strays = new ArrayList<>();
+        try (DynamoDbClient dynamo = engine.aws().dynamoClient()) {
+            dynamo.queryPaginator(b -> b.tableName(SyncResources.STATE_TABLE).consistentRead(true)
+                    .keyConditionExpression("pk = :conflicts")
+                    .expressionAttributeValues(Map.of(":conflicts", AttributeValue.fromS("CONFLICT#" + systems.tenant()))))
+                    .items().stream()
+                    .filter(item -> !Instant.parse(item.get("detectedAt").s()).isBefore(started))
+                    .forEach(item -> {
+                        String record = item.get("canonicalKey").s();
+                        String field = item.get("field").s();
+                        Map<String, AttributeValue> loser = item.get("loser").m();
+                        Map<String, AttributeValue> winner = item.get("winner").m();
+                        boolean between = madeBy(all, record, field, loser) && madeBy(all, record, field, winner)
+                                && !loser.get("system").s().equals(winner.get("system").s())
+                                && Duration.between(Instant.parse(loser.get("occurredAt").s()),
+                                        Instant.parse(winner.get("occurredAt").s())).abs()
+                                        .compareTo(Duration.ofSeconds(Long.parseLong(item.get("windowSeconds").n()))) <= 0;
+                        if (!between) {
+                            strays.add(item.get("sk").s() + " loser=" + loser + " winner=" + winner);
+                        }
+                    });
+        }
+        return strays;
+    }
+
+    private static boolean madeBy(List<HumanEdit> edits, String record, String field, Map<String, AttributeValue> side) {
+        AttributeValue value = side.get("value");
+        AttributeValue occurredAt = side.get("occurredAt");
+        return value != null && value.s() != null && occurredAt != null && edits.stream().anyMatch(edit ->
+                edit.canonicalKey().equals(record) && edit.system().equals(side.get("system").s())
+                        && edit.at().equals(Instant.parse(occurredAt.s())) && value.s().equals(edit.fields().get(field)));
     }
 
     /** A tenant's conflicts are one partition ({@code pk=CONFLICT#<tenant>}, docs/dynamodb.md): one Query. */

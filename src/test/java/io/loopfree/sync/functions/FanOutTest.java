@@ -167,6 +167,17 @@ class FanOutTest extends FunctionTestSupport {
         assertThat(w.engineWrites(SandboxWorld.SKINNY).stream().skip(skinnyWrites).filter(write -> write.status() < 300))
                 .as("the skinny CRM: the app's edit, then the person's, once each").hasSize(2);
         assertThat(outbox(w)).as("the superseded write is gone, nothing pending").isEmpty();
+        // the value found there is decided as the CRM's change (a listed record: no actor named, a person's); the
+        // person's own webhook then repeats it: the app's value lost to a person who never saw it, kept once
+        assertThat(conflictItems(w)).as("the app person's value lost to the CRM person's: one conflict")
+                .singleElement().satisfies(conflict -> {
+                    assertThat(conflict.get("rule").s()).isEqualTo("last-write-wins");
+                    assertThat(conflict.get("field").s()).isEqualTo("email");
+                    assertThat(conflict.get("loser").m().get("system").s()).isEqualTo(SandboxWorld.APP);
+                    assertThat(conflict.get("loser").m().get("value").s()).isEqualTo("ada.app@example.com");
+                    assertThat(conflict.get("winner").m().get("system").s()).isEqualTo(SandboxWorld.RICH);
+                    assertThat(conflict.get("winner").m().get("value").s()).isEqualTo("ada.person@example.com");
+                });
     }
 
     @Test
