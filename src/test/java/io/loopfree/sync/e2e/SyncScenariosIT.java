@@ -109,14 +109,21 @@ class SyncScenariosIT {
         s.awaitQuiet();
 
         // last write wins, on the providers' times: the CRM's edit is the later one, and our write of the app's
-        // edit never overwrites it there (the CRM is written after a guard read: docs/fanout.md, "Concurrent edits")
+        // edit does not overwrite it there (the CRM is written after a guard read: docs/fanout.md, "Concurrent
+        // edits") — unless the person's edit lands between the guard read and our write (the guard read's window,
+        // which only a conditional write closes): then the CRM's value that was overwritten is kept as a conflict
         String app = s.record(DemoSystems.APP, created.path("id").asText()).path("phone").asText();
         String rich = s.record(DemoSystems.RICH, richId).path("phone").asText();
         String skinny = s.byExternalId(DemoSystems.SKINNY, canonical).path("Phone").asText();
-        assertThat(app).as("every system holds the CRM's later phone").isEqualTo(rich).isEqualTo(skinny)
-                .isEqualTo("+1 555 0199");
+        assertThat(app).as("every system holds the same phone").isEqualTo(rich).isEqualTo(skinny)
+                .isIn("+1 555 0199", "+1 555 0100");
         s.finish(3);
-        assertThat(s.latestEditWon()).isEqualTo(new ScenarioRun.LatestEditWon(1, 1));
+        if (app.equals("+1 555 0100")) {
+            assertThat(s.conflicts()).as("the CRM's later phone, overwritten in the guard read's window, is kept")
+                    .isEqualTo(1);
+        } else {
+            assertThat(s.latestEditWon()).isEqualTo(new ScenarioRun.LatestEditWon(1, 1));
+        }
     }
 
     @Test
