@@ -104,19 +104,16 @@ public interface SyncLedger {
     }
 
     /** Marks the event done with a drop outcome, unless another delivery got there first. */
-    Commit recordDrop(EventKey event, String outcome, Instant now, Duration ttl);
+    default Commit recordDrop(EventKey event, String outcome, Instant now, Duration ttl) {
+        return recordDrop(event, outcome, List.of(), now, ttl);
+    }
 
     /**
      * The same, with the people's values the drop discards kept as conflicts in the same transaction (a conflict
      * is never kept for a drop that was not recorded, nor lost for one that was).
      */
-    default Commit recordDrop(EventKey event, String outcome, List<io.loopfree.sync.domain.conflict.Conflict> kept,
-            Instant now, Duration ttl) {
-        if (!kept.isEmpty()) {
-            throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no conflicts");
-        }
-        return recordDrop(event, outcome, now, ttl);
-    }
+    Commit recordDrop(EventKey event, String outcome, List<io.loopfree.sync.domain.conflict.Conflict> kept,
+            Instant now, Duration ttl);
 
     /**
      * What an apply's transaction also records about conflicts: the people's values it discards ({@code kept}),
@@ -158,8 +155,10 @@ public interface SyncLedger {
      * progress under {@code claim}, each pending write stored (replacing the record's older one for that target),
      * the outdated pending writes removed, and the markers of the writes about to be made.
      */
-    Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, List<PendingWrite> writes,
-            List<PendingWrite> obsolete, List<Marker> markers, Instant now, Duration ttl);
+    default Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, List<PendingWrite> writes,
+            List<PendingWrite> obsolete, List<Marker> markers, Instant now, Duration ttl) {
+        return apply(event, next, claim, recordLabel, writes, obsolete, markers, ConflictWrites.NONE, now, ttl);
+    }
 
     /**
      * Claims the sending of the record's pending writes — one sender per pending write: marks the record
@@ -173,13 +172,8 @@ public interface SyncLedger {
     OptionalLong claimWrites(RecordKey record, long version, String sender, Instant until, Instant now);
 
     /** The same transaction, with its conflicts' items ({@link ConflictWrites}). */
-    default Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, List<PendingWrite> writes,
-            List<PendingWrite> obsolete, List<Marker> markers, ConflictWrites conflicts, Instant now, Duration ttl) {
-        if (!conflicts.isEmpty()) {
-            throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no conflicts");
-        }
-        return apply(event, next, claim, recordLabel, writes, obsolete, markers, now, ttl);
-    }
+    Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, List<PendingWrite> writes,
+            List<PendingWrite> obsolete, List<Marker> markers, ConflictWrites conflicts, Instant now, Duration ttl);
 
     /** What became of one pending write. */
     sealed interface WriteResult {

@@ -59,11 +59,6 @@ public class FailureInjectingLedger implements SyncLedger {
     }
 
     @Override
-    public Commit recordDrop(EventKey event, String outcome, Instant now, Duration ttl) {
-        return real.recordDrop(event, outcome, now, ttl);
-    }
-
-    @Override
     public Commit consumeMarker(EventKey event, MarkerKey marker, MarkedWrite write, boolean consume, String outcome,
             Instant now, Duration ttl) {
         return real.consumeMarker(event, marker, write, consume, outcome, now, ttl);
@@ -73,15 +68,6 @@ public class FailureInjectingLedger implements SyncLedger {
     public Commit relink(EventKey event, List<LinkKey> merged, String canonicalKey, String outcome, Instant now,
             Duration ttl) {
         return real.relink(event, merged, canonicalKey, outcome, now, ttl);
-    }
-
-    @Override
-    public Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, List<PendingWrite> writes,
-            List<PendingWrite> obsolete, List<Marker> markers, Instant now, Duration ttl) {
-        if (FAIL_APPLY_FOR_EVENT_IDS.contains(event.eventId())) {
-            throw new IllegalStateException("injected failure: state table unavailable");
-        }
-        return real.apply(event, next, claim, recordLabel, writes, obsolete, markers, now, ttl);
     }
 
     @Override

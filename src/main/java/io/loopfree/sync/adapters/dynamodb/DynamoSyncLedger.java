@@ -179,8 +179,8 @@ public class DynamoSyncLedger implements SyncLedger {
         return item.get("pk").s() + (sk == null ? "" : "#SK#" + sk.s());
     }
 
-    @Override
-    public Commit recordDrop(EventKey event, String outcome, Instant now, Duration ttl) {
+    /** A drop that keeps no conflict: one conditional PutItem. */
+    private Commit recordDropAlone(EventKey event, String outcome, Instant now, Duration ttl) {
         try {
             dynamo.putItem(b -> b.tableName(eventsTable)
                     .item(DedupItemMapper.done(event, outcome, now, now.plus(ttl)))
@@ -198,7 +198,7 @@ public class DynamoSyncLedger implements SyncLedger {
     public Commit recordDrop(EventKey event, String outcome, List<io.loopfree.sync.domain.conflict.Conflict> kept,
             Instant now, Duration ttl) {
         if (kept.isEmpty()) {
-            return recordDrop(event, outcome, now, ttl);
+            return recordDropAlone(event, outcome, now, ttl);
         }
         List<TransactWriteItem> items = new ArrayList<>();
         kept.forEach(conflict -> items.add(TransactWriteItem.builder()
@@ -212,7 +212,7 @@ public class DynamoSyncLedger implements SyncLedger {
     public Commit consumeMarker(EventKey event, MarkerKey marker, MarkedWrite write, boolean consume, String outcome,
             Instant now, Duration ttl) {
         if (!consume) {
-            return recordDrop(event, outcome, now, ttl);
+            return recordDropAlone(event, outcome, now, ttl);
         }
         TransactWriteItem removeWrite = TransactWriteItem.builder().update(u -> u.tableName(eventsTable)
                 .key(MarkerItemMapper.key(marker))
@@ -235,12 +235,6 @@ public class DynamoSyncLedger implements SyncLedger {
         items.add(TransactWriteItem.builder()
                 .put(claimablePut(DedupItemMapper.done(event, outcome, now, now.plus(ttl)), now)).build());
         return transact(items, "links");
-    }
-
-    @Override
-    public Commit apply(EventKey event, RecordState next, Claim claim, String recordLabel, List<PendingWrite> writes,
-            List<PendingWrite> obsolete, List<Marker> markers, Instant now, Duration ttl) {
-        return apply(event, next, claim, recordLabel, writes, obsolete, markers, ConflictWrites.NONE, now, ttl);
     }
 
     @Override
