@@ -3,8 +3,6 @@ package io.loopfree.sync.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -31,7 +29,6 @@ import io.loopfree.sync.local.sandbox.SandboxControl;
 import io.loopfree.sync.local.sandbox.SandboxProvider;
 import io.loopfree.sync.ops.LoopfreeOps;
 import io.loopfree.sync.support.AwsBackend;
-import io.loopfree.sync.support.EmbeddedAws;
 import io.loopfree.sync.support.SyncResources;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -62,19 +59,14 @@ class ConvergenceScenariosIT {
 
     @BeforeAll
     static void start() {
-        Path functionZip = Path.of(System.getProperty("function.zip", "target/function.zip"));
         Map<String, String> environment = new LinkedHashMap<>();
         TENANTS.forEach(tenant -> environment.putAll(DemoSystems.environment(tenant)));
         // test-only outbound profiles, read before the packaged ones (a deployment's sync.outbound.profiles-dir)
         environment.put("SYNC_OUTBOUND_PROFILES_DIR", UPSERT_ONLY_PROFILES.toString());
         // every system's job may be run by name (a scenario runs the one whose webhook was lost)
         environment.put("SYNC_RECONCILER_JOBS", "*:*:contact");
-        // as SyncScenariosIT: two instances per function, a 2 s visibility so that a delivery that met another
-        // instance's claim is retried in seconds, 10 receives before the DLQ on a loaded machine
-        engine = LocalEngine.start(new LocalEngine.Settings(functionZip, 0, EmbeddedAws.freePort(),
-                EmbeddedAws.freePort(), Duration.ZERO, Duration.ofSeconds(2), 10,
-                new PrintStream(OutputStream.nullOutputStream()), 2, LocalEngine.PROCESSOR_TIMEOUT)
-                .withFunctionEnvironment(environment));
+        // two instances per function, as Lambda's concurrency (the scenario settings: LocalEngine.Settings.forScenarios)
+        engine = LocalEngine.start(LocalEngine.Settings.forScenarios(2).withFunctionEnvironment(environment));
         sqs = engine.aws().sqsClient();
     }
 

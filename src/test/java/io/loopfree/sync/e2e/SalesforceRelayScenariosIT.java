@@ -2,11 +2,7 @@ package io.loopfree.sync.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.URI;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +17,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loopfree.sync.local.DemoSystems;
 import io.loopfree.sync.local.LocalEngine;
 import io.loopfree.sync.local.sandbox.SandboxControl;
-import io.loopfree.sync.support.EmbeddedAws;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -43,19 +38,14 @@ class SalesforceRelayScenariosIT {
 
     @BeforeAll
     static void start() {
-        Path functionZip = Path.of(System.getProperty("function.zip", "target/function.zip"));
         Map<String, String> environment = new LinkedHashMap<>();
         List.of(REAL_TIME, PAUSED).forEach(tenant -> environment.putAll(DemoSystems.environment(tenant)));
         // as a deployment's SalesforceOrgTenants: which tenant each org's relayed events belong to
         environment.put("SYNC_RELAY_TENANTS", DemoSystems.SALESFORCE_ORG + "=" + REAL_TIME + "," + PAUSED_ORG + "="
                 + PAUSED);
         environment.put("SYNC_RECONCILER_JOBS", DemoSystems.SALESFORCE + ":*:contact");
-        // as ConvergenceScenariosIT with one instance per function (a loaded machine), without the schedule: the
-        // reconciler runs only when a scenario says so
-        engine = LocalEngine.start(new LocalEngine.Settings(functionZip, 0, EmbeddedAws.freePort(),
-                EmbeddedAws.freePort(), Duration.ZERO, Duration.ofSeconds(2), 10,
-                new PrintStream(OutputStream.nullOutputStream()), 1, LocalEngine.PROCESSOR_TIMEOUT)
-                .withFunctionEnvironment(environment));
+        // the scenario settings with one instance per function (a loaded machine)
+        engine = LocalEngine.start(LocalEngine.Settings.forScenarios(1).withFunctionEnvironment(environment));
         sqs = engine.aws().sqsClient();
         eventBus = engine.startRelay();
     }

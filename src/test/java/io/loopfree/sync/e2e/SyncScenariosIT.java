@@ -2,10 +2,6 @@ package io.loopfree.sync.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -17,7 +13,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.loopfree.sync.local.DemoSystems;
 import io.loopfree.sync.local.LocalEngine;
 import io.loopfree.sync.local.sandbox.SandboxControl;
-import io.loopfree.sync.support.EmbeddedAws;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -35,13 +30,9 @@ class SyncScenariosIT {
 
     @BeforeAll
     static void start() {
-        Path functionZip = Path.of(System.getProperty("function.zip", "target/function.zip"));
-        // two instances per function, as Lambda's concurrency; a 2 s visibility (the engine shortens the dedup lease
-        // with it, as EndToEndIT does) so that a delivery that met another instance's claim is retried in seconds;
-        // 10 receives: on a loaded machine an apply can outlast three 2 s retries of its duplicate (no DLQ here)
-        engine = LocalEngine.start(new LocalEngine.Settings(functionZip, 0, EmbeddedAws.freePort(),
-                EmbeddedAws.freePort(), Duration.ZERO, Duration.ofSeconds(2), 10,
-                new PrintStream(OutputStream.nullOutputStream()), 2, LocalEngine.PROCESSOR_TIMEOUT).withDemo(0));
+        // two instances per function, as Lambda's concurrency (the engine shortens the dedup lease with the 2 s
+        // visibility, as EndToEndIT does; 10 receives: an apply can outlast three 2 s retries of its duplicate)
+        engine = LocalEngine.start(LocalEngine.Settings.forScenarios(2).withDemo(0));
         demo = engine.demo().orElseThrow();
         sqs = engine.aws().sqsClient();
     }

@@ -2,6 +2,7 @@ package io.loopfree.sync.local;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -87,6 +88,20 @@ public final class LocalEngine implements AutoCloseable {
                 Duration processorTimeout, int demoPort) {
             this(functionZip, httpPort, dynamoPort, sqsPort, reconcileEvery, visibilityTimeout, maxReceiveCount, log,
                     concurrency, processorTimeout, demoPort, Map.of());
+        }
+
+        /**
+         * What the scenario ITs run on: {@code function.zip} (the {@code function.zip} property, else target's),
+         * free ports, no schedule (a scenario runs the reconciler when it says so), a 2 s visibility so that a delivery
+         * that met another instance's claim is retried in seconds, 10 receives before the DLQ on a loaded machine, the
+         * engine's log kept in memory only ({@link #output}).
+         *
+         * @param concurrency instances per function (2, as Lambda's concurrency; 1 where the machine is loaded)
+         */
+        public static Settings forScenarios(int concurrency) {
+            return new Settings(Path.of(System.getProperty("function.zip", "target/function.zip")), 0,
+                    EmbeddedAws.freePort(), EmbeddedAws.freePort(), Duration.ZERO, Duration.ofSeconds(2), 10,
+                    new PrintStream(OutputStream.nullOutputStream()), concurrency, PROCESSOR_TIMEOUT);
         }
 
         public Settings withDemo(int port) {
